@@ -1,0 +1,140 @@
+"""API plumbing shared by every domain: pagination, one error shape, object permissions from the
+``rules`` predicates, and the audit actor for token-authenticated calls.
+
+Every error body is ``{"code": "<stable code>", "detail": "<message>", "errors": {field: [..]}}``.
+"""
+
+from __future__ import annotations
+
+from auditlog.context import set_actor
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from rest_framework import exceptions, permissions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from tamdesk.core.exceptions import DomainError
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _field_errors(detail) -> dict:
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    return {"non_field_errors": _flatten(detail)}
+
+
+def _flatten(value) -> list | dict:
+    if isinstance(value, dict):
+        return {key: _flatten(item) for key, item in value.items()}
+    if isinstance(value, list):
+        if all(not isinstance(item, (dict, list)) for item in value):
+            return [str(item) for item in value]
+        return [_flatten(item) for item in value]
+    return [str(value)]
+
+
+_CODES = {
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.ParseError: "parse_error",
+    exceptions.Throttled: "throttled",
+}
+
+
+def exception_handler(exc, context):
+    """Map every error to the one JSON shape with a stable ``code``."""
+    if isinstance(exc, DomainError):
+        errors = {exc.field or "non_field_errors": [exc.message]}
+        return Response(
+            {"code": exc.code, "detail": exc.message, "errors": errors}, status=exc.status
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    if isinstance(exc, IntegrityError):
+        # The database constraint caught what validation missed: report, never 500.
+        return Response(
+            {"code": "integrity_error", "detail": str(exc), "errors": {}},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {
+            "code": "invalid",
+            "detail": "The request has invalid fields.",
+            "errors": _field_errors(exc.detail),
+        }
+        return response
+    code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), "error")
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+    response.data = {"code": code, "detail": str(detail), "errors": {}}
+    return response
+
+
+class RulesPermission(permissions.BasePermission):
+    """Checks ``<app>.<verb>_<model>`` through the rules predicates: model-level for list and
+    create, object-level for the rest. Create checks against the parent object are done by the
+    viewset (``check_create_permission``) because the parent is only known after validation."""
+
+    verbs = {
+        "GET": "view",
+        "HEAD": "view",
+        "OPTIONS": "view",
+        "POST": "add",
+        "PUT": "change",
+        "PATCH": "change",
+        "DELETE": "delete",
+    }
+
+    def _perm(self, request, view) -> str:
+        model = view.get_queryset().model
+        verb = self.verbs.get(request.method, "change")
+        return f"{model._meta.app_label}.{verb}_{model._meta.model_name}"
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return request.user.has_perm(self._perm(request, view))
+        return True
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return request.user.has_perm(self._perm(request, view), obj)
+
+
+class AuditedViewSetMixin:
+    """Records the authenticated API user as the actor of auditlog entries (token auth happens
+    after the auditlog middleware has run)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            self._audit_actor = set_actor(request.user, remote_addr=request.META.get("REMOTE_ADDR"))
+            self._audit_actor.__enter__()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        actor = getattr(self, "_audit_actor", None)
+        if actor is not None:
+            actor.__exit__(None, None, None)
+            self._audit_actor = None
+        return super().finalize_response(request, response, *args, **kwargs)

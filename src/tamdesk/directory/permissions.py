@@ -1,0 +1,102 @@
+"""Who may do what in the directory — the one place access is decided. UI views and the API both
+ask ``user.has_perm("directory.<verb>_<model>", obj)``; the predicates behind those names live here.
+
+- Everyone with a role reads the directory.
+- Administrators manage users, engineers and departments, and may do everything else.
+- A TAM (or backup TAM) edits their own clients and those clients' contacts and components.
+- Service managers edit contacts and account teams; programme leads assign account teams.
+- Service managers and programme leads may register new clients.
+- A client's architect edits the client's components.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.utils import timezone
+
+from tamdesk.core.roles import Role, role_names
+from tamdesk.directory.choices import AccountRole
+
+
+def _has(role: Role):
+    @rules.predicate(name=f"has_role_{role.name.lower()}")
+    def predicate(user) -> bool:
+        return role.value in role_names(user)
+
+    return predicate
+
+
+is_administrator = _has(Role.ADMINISTRATOR)
+is_tam = _has(Role.TAM)
+is_service_manager = _has(Role.SERVICE_MANAGER)
+is_programme_lead = _has(Role.PROGRAMME_LEAD)
+is_architect = _has(Role.ARCHITECT)
+
+
+@rules.predicate
+def has_any_role(user) -> bool:
+    return bool(role_names(user))
+
+
+def _client_of(obj):
+    """The client a directory object belongs to (the client itself for a Client)."""
+    if obj is None:
+        return None
+    return getattr(obj, "client", obj)
+
+
+def _holds_account_role(user, client, roles: list[str]) -> bool:
+    if client is None or not user.is_authenticated:
+        return False
+    cache = user.__dict__.setdefault("_tamdesk_account_roles", {})
+    if client.pk not in cache:
+        today = timezone.localdate()
+        cache[client.pk] = {
+            assignment.role
+            for assignment in client.account_assignments.filter(user=user)
+            if assignment.is_current_on(today)
+        }
+    return bool(cache[client.pk] & set(roles))
+
+
+@rules.predicate
+def is_clients_tam(user, obj) -> bool:
+    """``user`` is the current TAM or backup TAM of the object's client."""
+    return _holds_account_role(user, _client_of(obj), [AccountRole.TAM, AccountRole.BACKUP_TAM])
+
+
+@rules.predicate
+def is_clients_architect(user, obj) -> bool:
+    return _holds_account_role(user, _client_of(obj), [AccountRole.ARCHITECT])
+
+
+can_view = has_any_role
+can_manage_directory = is_administrator
+can_add_client = is_administrator | is_service_manager | is_programme_lead
+can_change_client = is_administrator | is_clients_tam
+can_edit_contacts = is_administrator | is_service_manager | is_clients_tam
+can_edit_account_team = is_administrator | is_service_manager | is_programme_lead
+can_edit_components = is_administrator | is_clients_tam | is_clients_architect
+
+PERMISSIONS = {
+    "department": {"view": can_view, "add": can_manage_directory,
+                   "change": can_manage_directory, "delete": can_manage_directory},
+    "engineer": {"view": can_view, "add": can_manage_directory,
+                 "change": can_manage_directory, "delete": can_manage_directory},
+    "client": {"view": can_view, "add": can_add_client,
+               "change": can_change_client, "delete": is_administrator},
+    "contact": {"view": can_view, "add": can_edit_contacts,
+                "change": can_edit_contacts, "delete": can_edit_contacts},
+    "accountteamassignment": {"view": can_view, "add": can_edit_account_team,
+                              "change": can_edit_account_team, "delete": can_edit_account_team},
+    "component": {"view": can_view, "add": can_edit_components,
+                  "change": can_edit_components, "delete": can_edit_components},
+}
+
+for _model, _verbs in PERMISSIONS.items():
+    for _verb, _predicate in _verbs.items():
+        rules.add_perm(f"directory.{_verb}_{_model}", _predicate)
+
+# Managing user accounts (create users, set roles, reset passwords) is for administrators.
+rules.add_perm("auth.manage_users", is_administrator)
+rules.add_perm("core.view_history", has_any_role)

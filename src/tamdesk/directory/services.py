@@ -1,0 +1,162 @@
+"""Everything that changes the directory beyond a plain insert or update."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from tamdesk.core.roles import Role
+from tamdesk.directory.choices import AccountRole
+from tamdesk.directory.exceptions import (
+    AssignmentOverlap,
+    ClientInUse,
+    DepartmentInUse,
+    EngineerInUse,
+    InvalidAssignment,
+)
+from tamdesk.directory.models import AccountTeamAssignment, Client, Department, Engineer
+
+User = get_user_model()
+
+
+@transaction.atomic
+def delete_department(department: Department, *, by) -> None:
+    """Delete a department that no engineer or component belongs to any more."""
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    engineers = department.engineers.count()
+    if engineers:
+        raise DepartmentInUse(
+            ngettext(
+                "The department still has %(count)d engineer. Move them to another department "
+                "or mark the department inactive instead.",
+                "The department still has %(count)d engineers. Move them to another department "
+                "or mark the department inactive instead.",
+                engineers,
+            )
+            % {"count": engineers}
+        )
+    components = department.components.count()
+    if components:
+        raise DepartmentInUse(
+            ngettext(
+                "The department still owns %(count)d client component. Hand it over to another "
+                "department first.",
+                "The department still owns %(count)d client components. Hand them over to "
+                "another department first.",
+                components,
+            )
+            % {"count": components}
+        )
+    department.delete()
+
+
+@transaction.atomic
+def delete_client(client: Client, *, by) -> None:
+    """Delete a client that has no contacts, components or account team. A client that has
+    history is kept and set to "former" instead."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if (
+        client.contacts.exists()
+        or client.components.exists()
+        or client.account_assignments.exists()
+    ):
+        raise ClientInUse(
+            _(
+                "The client has contacts, components or an account-team history. "
+                "Set its status to “former” instead of deleting it."
+            )
+        )
+    client.delete()
+
+
+@transaction.atomic
+def delete_engineer(engineer: Engineer, *, by) -> None:
+    """Delete an engineer profile (the user account stays, deactivated)."""
+    engineer = Engineer.objects.select_for_update().get(pk=engineer.pk)
+    if engineer.user.account_assignments.exists():
+        raise EngineerInUse(
+            _(
+                "The engineer is or was on a client's account team; deactivate the user "
+                "instead so that history is kept."
+            )
+        )
+    if engineer.led_departments.exists():
+        raise EngineerInUse(_("The engineer leads a department; choose another lead first."))
+    user = engineer.user
+    engineer.delete()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def assign_account_role(
+    *,
+    client: Client,
+    role: AccountRole | str,
+    user,
+    start_on: dt.date,
+    by,
+) -> AccountTeamAssignment:
+    """Put ``user`` in ``role`` on the client's account team from ``start_on``.
+
+    The assignment currently open for that role ends the day before ``start_on``, so the history
+    of who held the role is kept. Assigning the person who already holds the role is refused, as
+    is a start before the current holder's start.
+    """
+    role = AccountRole(role)
+    if role in (AccountRole.TAM, AccountRole.BACKUP_TAM) and not user.groups.filter(
+        name=Role.TAM
+    ).exists():
+        raise InvalidAssignment(
+            _("Only a person with the TAM role can be a client's TAM or backup TAM."),
+            field="user",
+        )
+    open_assignment = (
+        AccountTeamAssignment.objects.select_for_update()
+        .filter(client=client, role=role, end_on__isnull=True)
+        .first()
+    )
+    if open_assignment is not None:
+        if open_assignment.user_id == user.pk:
+            raise AssignmentOverlap(
+                _("%(person)s already holds this role on the account team.")
+                % {"person": user.get_full_name() or user.get_username()},
+                field="user",
+            )
+        if start_on <= open_assignment.start_on:
+            raise AssignmentOverlap(
+                _("The start date must be after %(date)s, when the current holder started.")
+                % {"date": open_assignment.start_on.isoformat()},
+                field="start_on",
+            )
+        open_assignment.end_on = start_on - dt.timedelta(days=1)
+        open_assignment.save(update_fields=["end_on", "updated_at"])
+    return AccountTeamAssignment.objects.create(
+        client=client, role=role, user=user, start_on=start_on
+    )
+
+
+@transaction.atomic
+def end_account_role(assignment: AccountTeamAssignment, *, end_on: dt.date, by) -> None:
+    """Close an assignment on ``end_on`` (kept in the history)."""
+    assignment = AccountTeamAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if end_on < assignment.start_on:
+        raise InvalidAssignment(
+            _("The end date cannot be before the start date."), field="end_on"
+        )
+    assignment.end_on = end_on
+    assignment.save(update_fields=["end_on", "updated_at"])
+
+
+@transaction.atomic
+def set_user_roles(user, *, roles: list[Role | str], by) -> None:
+    """Replace the roles (groups) of ``user``."""
+    wanted = [Role(role).value for role in roles]
+    groups = list(Group.objects.filter(name__in=wanted))
+    user.groups.set(groups)
+    user.__dict__.pop("_tamdesk_roles", None)

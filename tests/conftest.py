@@ -1,0 +1,84 @@
+"""Shared fixtures: one user per role, plus ``tam_client`` — a client whose TAM is ``users.tam``.
+
+``users.<key>`` for key in: admin (superuser), administrator (group), tam, other_tam, engineer,
+lead, service_manager, architect, programme_lead, norole (authenticated, no role).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from rest_framework.test import APIClient
+
+from tamdesk.core.roles import Role
+from tests.directory.factories import (
+    PASSWORD,
+    AssignmentFactory,
+    ClientFactory,
+    DepartmentFactory,
+    EngineerFactory,
+    UserFactory,
+)
+
+ROLE_USERS = {
+    "administrator": [Role.ADMINISTRATOR],
+    "tam": [Role.TAM, Role.ENGINEER],
+    "other_tam": [Role.TAM, Role.ENGINEER],
+    "engineer": [Role.ENGINEER],
+    "lead": [Role.DEPARTMENT_LEAD, Role.ENGINEER],
+    "service_manager": [Role.SERVICE_MANAGER],
+    "architect": [Role.ARCHITECT],
+    "programme_lead": [Role.PROGRAMME_LEAD],
+    "norole": [],
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(code="network", name="Network group")
+
+
+@pytest.fixture
+def users(db, department):
+    made = {"admin": UserFactory(username="admin", is_superuser=True, is_staff=True)}
+    for key, roles in ROLE_USERS.items():
+        user = UserFactory(username=key, roles=roles)
+        if Role.ENGINEER in roles:
+            EngineerFactory(user=user, department=department)
+        made[key] = user
+    return SimpleNamespace(**made)
+
+
+@pytest.fixture
+def tam_client(users):
+    client = ClientFactory(name="Acme Retail", code="ACME")
+    AssignmentFactory(client=client, user=users.tam, role="tam")
+    AssignmentFactory(client=client, user=users.architect, role="architect")
+    return client
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
