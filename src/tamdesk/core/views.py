@@ -18,11 +18,17 @@ def healthz(request):
             cursor.fetchone()
     except Exception as exc:  # any database failure is reported, not raised
         return JsonResponse(
-            {"status": "error", "version": __version__,
-             "database": {"status": "error", "error": str(exc)}},
+            {
+                "status": "error",
+                "version": __version__,
+                "database": {"status": "error", "error": str(exc)},
+            },
             status=503,
         )
     return JsonResponse(
-        {"status": "ok", "version": __version__,
-         "database": {"status": "ok", "vendor": connection.vendor}}
+        {
+            "status": "ok",
+            "version": __version__,
+            "database": {"status": "ok", "vendor": connection.vendor},
+        }
     )

@@ -64,7 +64,9 @@ class EngineerFilter(django_filters.FilterSet):
         label=_("Department"), queryset=Department.objects.all()
     )
     competency = django_filters.ChoiceFilter(
-        label=_("Competency"), choices=CompetencyField.choices, field_name="competencies__field",
+        label=_("Competency"),
+        choices=CompetencyField.choices,
+        field_name="competencies__field",
         distinct=True,
     )
     ordering = django_filters.OrderingFilter(
@@ -92,10 +94,20 @@ class ClientFilter(django_filters.FilterSet):
         distinct=True,
     )
     ordering = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("code", "code"), ("status", "status"), ("tier", "tier"),
-                ("created_at", "created_at")),
-        field_labels={"name": _("Name"), "code": _("Code"), "status": _("Status"),
-                      "tier": _("Tier"), "created_at": _("Created")},
+        fields=(
+            ("name", "name"),
+            ("code", "code"),
+            ("status", "status"),
+            ("tier", "tier"),
+            ("created_at", "created_at"),
+        ),
+        field_labels={
+            "name": _("Name"),
+            "code": _("Code"),
+            "status": _("Status"),
+            "tier": _("Tier"),
+            "created_at": _("Created"),
+        },
     )
 
     class Meta:
@@ -154,10 +166,18 @@ class ComponentFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ComponentKind.choices)
     ordering = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("client__name", "client"), ("department__name", "department"),
-                ("kind", "kind")),
-        field_labels={"name": _("Name"), "client": _("Client"), "department": _("Department"),
-                      "kind": _("Kind")},
+        fields=(
+            ("name", "name"),
+            ("client__name", "client"),
+            ("department__name", "department"),
+            ("kind", "kind"),
+        ),
+        field_labels={
+            "name": _("Name"),
+            "client": _("Client"),
+            "department": _("Department"),
+            "kind": _("Kind"),
+        },
     )
 
     class Meta:

@@ -155,7 +155,9 @@ class Client(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(status__in=ClientStatus.values), name="client_status_valid"
             ),
-            models.CheckConstraint(condition=Q(tier__in=ClientTier.values), name="client_tier_valid"),
+            models.CheckConstraint(
+                condition=Q(tier__in=ClientTier.values), name="client_tier_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -191,7 +193,9 @@ class Contact(TimeStampedModel):
                 condition=~Q(email=""),
                 name="contact_unique_email_per_client",
             ),
-            models.CheckConstraint(condition=Q(kind__in=ContactKind.values), name="contact_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ContactKind.values), name="contact_kind_valid"
+            ),
         ]
 
     def __str__(self) -> str:

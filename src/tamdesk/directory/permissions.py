@@ -79,18 +79,42 @@ can_edit_account_team = is_administrator | is_service_manager | is_programme_lea
 can_edit_components = is_administrator | is_clients_tam | is_clients_architect
 
 PERMISSIONS = {
-    "department": {"view": can_view, "add": can_manage_directory,
-                   "change": can_manage_directory, "delete": can_manage_directory},
-    "engineer": {"view": can_view, "add": can_manage_directory,
-                 "change": can_manage_directory, "delete": can_manage_directory},
-    "client": {"view": can_view, "add": can_add_client,
-               "change": can_change_client, "delete": is_administrator},
-    "contact": {"view": can_view, "add": can_edit_contacts,
-                "change": can_edit_contacts, "delete": can_edit_contacts},
-    "accountteamassignment": {"view": can_view, "add": can_edit_account_team,
-                              "change": can_edit_account_team, "delete": can_edit_account_team},
-    "component": {"view": can_view, "add": can_edit_components,
-                  "change": can_edit_components, "delete": can_edit_components},
+    "department": {
+        "view": can_view,
+        "add": can_manage_directory,
+        "change": can_manage_directory,
+        "delete": can_manage_directory,
+    },
+    "engineer": {
+        "view": can_view,
+        "add": can_manage_directory,
+        "change": can_manage_directory,
+        "delete": can_manage_directory,
+    },
+    "client": {
+        "view": can_view,
+        "add": can_add_client,
+        "change": can_change_client,
+        "delete": is_administrator,
+    },
+    "contact": {
+        "view": can_view,
+        "add": can_edit_contacts,
+        "change": can_edit_contacts,
+        "delete": can_edit_contacts,
+    },
+    "accountteamassignment": {
+        "view": can_view,
+        "add": can_edit_account_team,
+        "change": can_edit_account_team,
+        "delete": can_edit_account_team,
+    },
+    "component": {
+        "view": can_view,
+        "add": can_edit_components,
+        "change": can_edit_components,
+        "delete": can_edit_components,
+    },
 }
 
 for _model, _verbs in PERMISSIONS.items():

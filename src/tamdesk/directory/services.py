@@ -109,9 +109,10 @@ def assign_account_role(
     is a start before the current holder's start.
     """
     role = AccountRole(role)
-    if role in (AccountRole.TAM, AccountRole.BACKUP_TAM) and not user.groups.filter(
-        name=Role.TAM
-    ).exists():
+    if (
+        role in (AccountRole.TAM, AccountRole.BACKUP_TAM)
+        and not user.groups.filter(name=Role.TAM).exists()
+    ):
         raise InvalidAssignment(
             _("Only a person with the TAM role can be a client's TAM or backup TAM."),
             field="user",
@@ -146,9 +147,7 @@ def end_account_role(assignment: AccountTeamAssignment, *, end_on: dt.date, by) 
     """Close an assignment on ``end_on`` (kept in the history)."""
     assignment = AccountTeamAssignment.objects.select_for_update().get(pk=assignment.pk)
     if end_on < assignment.start_on:
-        raise InvalidAssignment(
-            _("The end date cannot be before the start date."), field="end_on"
-        )
+        raise InvalidAssignment(_("The end date cannot be before the start date."), field="end_on")
     assignment.end_on = end_on
     assignment.save(update_fields=["end_on", "updated_at"])
 
