@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tamdesk.core.exceptions import DomainError
 from tamdesk.core.roles import Role
 from tamdesk.directory.choices import AccountRole
 from tamdesk.directory.exceptions import (
@@ -19,7 +20,13 @@ from tamdesk.directory.exceptions import (
     EngineerInUse,
     InvalidAssignment,
 )
-from tamdesk.directory.models import AccountTeamAssignment, Client, Department, Engineer
+from tamdesk.directory.models import (
+    AccountTeamAssignment,
+    Client,
+    Competency,
+    Department,
+    Engineer,
+)
 
 User = get_user_model()
 
@@ -159,3 +166,94 @@ def set_user_roles(user, *, roles: list[Role | str], by) -> None:
     groups = list(Group.objects.filter(name__in=wanted))
     user.groups.set(groups)
     user.__dict__.pop("_tamdesk_roles", None)
+
+
+class UsernameTaken(DomainError):
+    code = "username_taken"
+
+
+def _set_competencies(engineer: Engineer, competencies: dict[str, int]) -> None:
+    """Replace the engineer's competencies with ``{field: level}``."""
+    engineer.competencies.exclude(field__in=list(competencies)).delete()
+    existing = {c.field: c for c in engineer.competencies.all()}
+    for field, level in competencies.items():
+        current = existing.get(field)
+        if current is None:
+            Competency.objects.create(engineer=engineer, field=field, level=level)
+        elif current.level != level:
+            current.level = level
+            current.save(update_fields=["level"])
+
+
+@transaction.atomic
+def create_engineer(
+    *,
+    username: str,
+    department: Department,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    position: str = "",
+    time_zone: str = "Europe/Moscow",
+    roles: list[Role | str] | None = None,
+    competencies: dict[str, int] | None = None,
+    password: str | None = None,
+    by,
+) -> Engineer:
+    """Create a user account with its engineering profile, roles and competencies.
+
+    Without a password the account cannot log in until an administrator sets one.
+    """
+    if User.objects.filter(username__iexact=username).exists():
+        raise UsernameTaken(
+            _("The user name “%(username)s” is already taken.") % {"username": username},
+            field="username",
+        )
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    set_user_roles(user, roles=roles if roles is not None else [Role.ENGINEER], by=by)
+    engineer = Engineer.objects.create(
+        user=user, department=department, position=position, time_zone=time_zone
+    )
+    _set_competencies(engineer, competencies or {})
+    return engineer
+
+
+@transaction.atomic
+def update_engineer(
+    engineer: Engineer,
+    *,
+    department: Department,
+    first_name: str,
+    last_name: str,
+    email: str,
+    position: str,
+    time_zone: str,
+    is_active: bool = True,
+    roles: list[Role | str] | None = None,
+    competencies: dict[str, int] | None = None,
+    by,
+) -> Engineer:
+    """Update an engineer's account and profile; ``None`` leaves roles/competencies as they are."""
+    engineer = Engineer.objects.select_for_update().select_related("user").get(pk=engineer.pk)
+    user = engineer.user
+    user.first_name, user.last_name, user.email, user.is_active = (
+        first_name,
+        last_name,
+        email,
+        is_active,
+    )
+    user.save(update_fields=["first_name", "last_name", "email", "is_active"])
+    engineer.department = department
+    engineer.position = position
+    engineer.time_zone = time_zone
+    engineer.save(update_fields=["department", "position", "time_zone", "updated_at"])
+    if roles is not None:
+        set_user_roles(user, roles=roles, by=by)
+    if competencies is not None:
+        _set_competencies(engineer, competencies)
+    return engineer
