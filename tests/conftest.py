@@ -36,6 +36,8 @@ ROLE_USERS = {
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, settings):
+    # Hashing with the production hasher costs ~0.2 s per user: use a fast one in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
