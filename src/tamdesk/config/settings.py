@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "auditlog",
     "tamdesk.core",
     "tamdesk.directory",
+    "tamdesk.demo",
 ]
 
 MIDDLEWARE = [
@@ -101,7 +102,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
@@ -113,6 +114,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # vendored assets and the UI's own css/js
 MEDIA_URL = "media/"
 MEDIA_ROOT = HOME / "media"
 STORAGES = {
@@ -162,7 +164,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Tags and operation ids from the path after the version: "clients", "clients_list".
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Stable enum component names for generated clients, one per choices class.
+    "ENUM_NAME_OVERRIDES": {
+        "UserRoleEnum": "tamdesk.core.roles.Role",
+        "AccountRoleEnum": "tamdesk.directory.choices.AccountRole",
+        "ClientStatusEnum": "tamdesk.directory.choices.ClientStatus",
+        "ClientTierEnum": "tamdesk.directory.choices.ClientTier",
+        "CompetencyFieldEnum": "tamdesk.directory.choices.CompetencyField",
+        "CompetencyLevelEnum": "tamdesk.directory.choices.CompetencyLevel",
+        "ComponentKindEnum": "tamdesk.directory.choices.ComponentKind",
+        "ContactKindEnum": "tamdesk.directory.choices.ContactKind",
+    },
 }
 
 AUDITLOG_DISABLE_REMOTE_ADDR = False

@@ -6,7 +6,7 @@ Every error body is ``{"code": "<stable code>", "detail": "<message>", "errors":
 
 from __future__ import annotations
 
-from auditlog.context import set_actor
+from auditlog.context import auditlog_value, set_actor
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -129,6 +129,7 @@ class AuditedViewSetMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.user.is_authenticated:
+            self._audit_outer = auditlog_value.get(None)
             self._audit_actor = set_actor(request.user, remote_addr=request.META.get("REMOTE_ADDR"))
             self._audit_actor.__enter__()
 
@@ -137,4 +138,8 @@ class AuditedViewSetMixin:
         if actor is not None:
             actor.__exit__(None, None, None)
             self._audit_actor = None
+            # Give the middleware its own context back, or it cannot disconnect its receiver
+            # on the way out and one signal receiver leaks per request.
+            if self._audit_outer is not None:
+                auditlog_value.set(self._audit_outer)
         return super().finalize_response(request, response, *args, **kwargs)

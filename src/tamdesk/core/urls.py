@@ -1,8 +1,5 @@
-from django.urls import path
-
-from tamdesk.core import views
+"""Pages of the core app. The home page belongs to the directory (core must not import it), so
+``config/urls.py`` maps ``/`` to ``tamdesk.directory.views.home.home``."""
 
 app_name = "core"
-urlpatterns = [
-    path("", views.healthz, name="home"),
-]
+urlpatterns: list = []

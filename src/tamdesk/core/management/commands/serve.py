@@ -1,0 +1,147 @@
+"""``tamdesk serve``: apply migrations, collect static files and run the production web server
+(gunicorn) — never Django's development server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
+
+from tamdesk import __version__
+
+DEFAULT_WORKERS = 2
+WSGI_APPLICATION = "tamdesk.config.wsgi:application"
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104
+
+
+def bind_address(host: str, port: int) -> str:
+    """``host:port`` as gunicorn's ``--bind`` wants it (IPv6 in brackets)."""
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{port}"
+
+
+def display_url(host: str, port: int) -> str:
+    """The URL to open in a browser (a wildcard address is reached on localhost)."""
+    return f"http://{bind_address(_WILDCARDS.get(host, host), port)}/"
+
+
+def _gunicorn_has_option(option: str) -> bool:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(option in setting.cli for setting in KNOWN_SETTINGS if setting.cli)
+
+
+def gunicorn_argv(*, host: str, port: int, workers: int, python: str | None = None) -> list[str]:
+    """The command line of the web server. Extra gunicorn options can be given in the
+    ``GUNICORN_CMD_ARGS`` environment variable."""
+    # gunicorn 27+ opens a control socket in ~/.gunicorn, shared by every instance of the user;
+    # tamdesk does not use it and keeps its files in TAMDESK_HOME.
+    extra = ["--no-control-socket"] if _gunicorn_has_option("--no-control-socket") else []
+    return [
+        python or sys.executable,
+        "-m",
+        "gunicorn",
+        WSGI_APPLICATION,
+        "--bind",
+        bind_address(host, port),
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+        *extra,
+    ]
+
+
+def companion_commands() -> list[list[str]]:
+    """The command lines of the processes that run beside the web server and stop with it (the
+    consumer of background jobs, for one). There are none yet; while the list is empty the web
+    server replaces this process."""
+    return []
+
+
+def run(web: list[str], companions: list[list[str]]) -> int:
+    """Run the web server: alone, it replaces this process (so it receives the signals itself
+    and this never returns); with companions, all run as children until the first one exits."""
+    if not companions:
+        os.execv(web[0], web)  # noqa: S606  (our own interpreter and arguments)
+    return supervise([web, *companions])
+
+
+def supervise(commands: list[list[str]], *, grace_seconds: float = 30) -> int:
+    """Start every command; pass SIGINT/SIGTERM on to them; when the first one exits, stop the
+    others (terminate, then kill after ``grace_seconds``) and return the first one's exit code."""
+    processes = [subprocess.Popen(command) for command in commands]  # noqa: S603
+
+    def forward(signum, _frame) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while (
+            code := next((p.returncode for p in processes if p.poll() is not None), None)
+        ) is None:
+            time.sleep(0.2)
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=grace_seconds)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        return code
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+class Command(BaseCommand):
+    help = (
+        "Apply migrations, collect static files and serve tamdesk with gunicorn. Extra gunicorn "
+        "options can be given in GUNICORN_CMD_ARGS."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Address to listen on (default: 127.0.0.1)."
+        )
+        parser.add_argument("--port", type=int, default=8000, help="Port (default: 8000).")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=DEFAULT_WORKERS,
+            help=f"Web server processes (default: {DEFAULT_WORKERS}).",
+        )
+
+    def handle(self, *args, host: str, port: int, workers: int, **options) -> None:
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        if not 0 < port < 65536:
+            raise CommandError("--port must be between 1 and 65535.")
+        self.stdout.write("Applying database migrations and collecting static files…")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(
+            self.style.SUCCESS(f"tamdesk {__version__} at {display_url(host, port)}")
+            + f" (gunicorn on {bind_address(host, port)}, {workers} worker{'s' * (workers != 1)}; "
+            "Ctrl+C stops it)"
+        )
+        self.stdout.flush()
+        sys.stderr.flush()
+        # The children open their own connections; none may be inherited across exec/fork.
+        connections.close_all()
+        code = run(gunicorn_argv(host=host, port=port, workers=workers), companion_commands())
+        if code:
+            raise CommandError(f"The web server exited with status {code}.", returncode=code)

@@ -1,0 +1,324 @@
+"""Generic views of the HTML UI, parameterised per model by the domains.
+
+Every view requires a login and asks ``user.has_perm("<app>.<verb>_<model>", obj)`` (the rules
+predicates of the domain decide); a refusal is a 403. List views filter, sort and paginate with
+the domain's FilterSet and answer an htmx request with the table fragment only. Form views turn a
+``DomainError`` raised by a service into a form error on its ``field``; delete views turn it into a
+message and delete nothing. URL names follow ``<route>_<action>`` (``directory:client_list``).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models, transaction
+from django.forms import BaseForm, NullBooleanSelect
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django_htmx.http import HttpResponseClientRedirect
+
+from tamdesk.core.exceptions import DomainError
+
+PAGE_SIZE = 25
+VERBS = ("view", "add", "change", "delete")
+
+
+def permission_name(model: type[models.Model], verb: str) -> str:
+    """``directory.change_client`` for ``(Client, "change")``."""
+    return f"{model._meta.app_label}.{verb}_{model._meta.model_name}"
+
+
+def require_perm(user, model: type[models.Model], verb: str, obj=None) -> None:
+    """Raise ``PermissionDenied`` (403) unless ``user`` may ``verb`` the model (or ``obj``)."""
+    if not user.has_perm(permission_name(model, verb), obj):
+        raise PermissionDenied
+
+
+def safe_next(request, default: str) -> str:
+    """The ``next`` parameter when it points into this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def wants_fragment(request) -> bool:
+    """An htmx request that swaps a fragment (not a boosted page or a history restore)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def add_domain_error(form: BaseForm, error: DomainError) -> None:
+    """Show a service's refusal on the form field it names (or on the whole form)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def label_filter_choices(form: BaseForm) -> None:
+    """Filter selects start with "Any" (not "---------", not "Unknown")."""
+    for field in form.fields.values():
+        if isinstance(field.widget, NullBooleanSelect):
+            field.widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        elif hasattr(field, "empty_label"):
+            field.empty_label = _("Any")
+            field.widget.choices = field.choices  # the widget may hold the base field's iterator
+
+
+class ModelView(LoginRequiredMixin, View):
+    """Base of the generic views: the model, its URL route and the permission check."""
+
+    model: type[models.Model]
+    route = ""  # "directory:client" gives "directory:client_list", "directory:client_detail", ...
+    title = ""
+    template_name = ""
+
+    def handle_no_permission(self):
+        """Anonymous htmx requests: send the whole page to the login form, not the fragment."""
+        response = super().handle_no_permission()
+        if self.request.user.is_authenticated or not wants_fragment(self.request):
+            return response
+        return HttpResponseClientRedirect(response.url)
+
+    def url(self, action: str, obj: models.Model | None = None) -> str:
+        return reverse(f"{self.route}_{action}", args=[obj.pk] if obj is not None else [])
+
+    def check(self, verb: str, obj: models.Model | None = None) -> None:
+        require_perm(self.request.user, self.model, verb, obj)
+
+    def get_queryset(self) -> models.QuerySet:
+        return self.model._default_manager.all()
+
+    def get_object(self) -> models.Model:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def base_context(self) -> dict:
+        return {
+            "title": self.title,
+            "model_meta": self.model._meta,
+            "perm_names": {verb: permission_name(self.model, verb) for verb in VERBS},
+            "list_url": self.url("list"),
+            "create_url": self.url("create"),
+        }
+
+    def render(self, context: dict, template: str | None = None, status: int = 200):
+        return TemplateResponse(
+            self.request, template or self.template_name, context, status=status
+        )
+
+
+class ObjectListView(ModelView):
+    """Search, filters and sorting from ``filterset_class``, 25 rows a page. The full page, or
+    with htmx only ``table_template`` (``partials/_<model>_table.html``)."""
+
+    filterset_class = None
+    table_template = ""
+    template_name = "components/list_page.html"
+    paginate_by = PAGE_SIZE
+
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        self.check("view")
+        filterset = self.filterset_class(
+            request.GET or None, queryset=self.get_queryset(), request=request
+        )
+        page = Paginator(filterset.qs, self.paginate_by).get_page(request.GET.get("page"))
+        form = filterset.form
+        label_filter_choices(form)
+        context = {
+            **self.base_context(),
+            "filter": filterset,
+            "search_field": form["q"] if "q" in form.fields else None,
+            "filter_fields": [form[name] for name in form.fields if name not in ("q", "ordering")],
+            "ordering": request.GET.get("ordering", ""),
+            "page_obj": page,
+            "object_list": page.object_list,
+            "table_template": self.table_template,
+        }
+        template = self.table_template if wants_fragment(request) else self.template_name
+        response = self.render(context, template)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+class ObjectDetailView(ModelView):
+    """One record; ``get_extra_context`` adds what the page shows beside its fields."""
+
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        obj = self.get_object()
+        self.check("view", obj)
+        context = {
+            **self.base_context(),
+            "title": str(obj),
+            "object": obj,
+            self.model._meta.model_name: obj,
+            "update_url": self.url("update", obj),
+            "delete_url": self.url("delete", obj),
+            **self.get_extra_context(obj),
+        }
+        return self.render(context)
+
+    def get_extra_context(self, obj: models.Model) -> dict:
+        return {}
+
+
+class ObjectFormView(ModelView):
+    """Shared by create and update: validate, check the permission on the record as it will be
+    saved, call ``save`` (a ModelForm save or a service) in a transaction, redirect."""
+
+    form_class = None
+    template_name = "components/form_page.html"
+
+    def make_form(self, obj: models.Model | None = None, **kwargs) -> BaseForm:
+        if self.request.method == "POST":
+            kwargs.update(data=self.request.POST, files=self.request.FILES)
+        return self.form_class(instance=obj, **kwargs)
+
+    def save(self, form: BaseForm) -> models.Model:
+        """Write the record; views that go through a service override this."""
+        return form.save()
+
+    def record_to_check(self, form: BaseForm) -> models.Model | None:
+        """The record as it will be saved, for the permission check (None: model level)."""
+        instance = getattr(form, "instance", None)
+        return instance if isinstance(instance, models.Model) else None
+
+    def process(self, form: BaseForm, verb: str, obj: models.Model | None, cancel_url: str):
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    self.check(verb, self.record_to_check(form))
+                    saved = self.save(form)
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(self.request, _("Saved “%(object)s”.") % {"object": saved})
+                return redirect(safe_next(self.request, saved.get_absolute_url()))
+        return self.render_form(form, obj, cancel_url)
+
+    def render_form(self, form: BaseForm, obj: models.Model | None, cancel_url: str):
+        context = {
+            **self.base_context(),
+            "form": form,
+            "object": obj,
+            "cancel_url": safe_next(self.request, cancel_url),
+            "next": safe_next(self.request, ""),
+        }
+        if obj is not None:
+            context["title"] = self.title or _("Edit “%(object)s”") % {"object": obj}
+        return self.render(context)
+
+
+class ObjectCreateView(ObjectFormView):
+    """``parent_field`` (e.g. ``client``) is pre-selected from ``?client=<pk>``; the add
+    permission is checked against the parent before the form is read (a TAM may add contacts to
+    their own clients only) and again on the record as it will be saved. ``prefill_fields`` are
+    other query parameters copied into the form's initial values (e.g. ``?kind=technical``)."""
+
+    parent_field = ""
+    prefill_fields: tuple[str, ...] = ()
+
+    def get_parent(self) -> models.Model | None:
+        """The parent named by the submitted form, else by the query string."""
+        if not self.parent_field:
+            return None
+        value = self.request.POST.get(self.parent_field) or self.request.GET.get(self.parent_field)
+        if not value:
+            return None
+        related = self.model._meta.get_field(self.parent_field).related_model
+        try:
+            return related._default_manager.filter(pk=value).first()
+        except (ValueError, ValidationError):
+            return None
+
+    def get_initial(self, parent: models.Model | None) -> dict:
+        initial = {
+            name: self.request.GET[name] for name in self.prefill_fields if name in self.request.GET
+        }
+        if parent is not None:
+            initial[self.parent_field] = parent.pk
+        return initial
+
+    def dispatch_form(self) -> HttpResponse:
+        parent = self.get_parent()
+        self.check("add", parent)
+        form = self.make_form(initial=self.get_initial(parent))
+        cancel_url = parent.get_absolute_url() if parent is not None else self.url("list")
+        if self.request.method == "POST":
+            return self.process(form, "add", None, cancel_url)
+        return self.render_form(form, None, cancel_url)
+
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        return self.dispatch_form()
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        return self.dispatch_form()
+
+
+class ObjectUpdateView(ObjectFormView):
+    """Edit a record; the change permission is checked on the record before and after the edit
+    (moving a contact to a client one may not edit is refused)."""
+
+    def dispatch_form(self) -> HttpResponse:
+        obj = self.get_object()
+        self.check("change", obj)
+        form = self.make_form(obj)
+        if self.request.method == "POST":
+            return self.process(form, "change", obj, obj.get_absolute_url())
+        return self.render_form(form, obj, obj.get_absolute_url())
+
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        return self.dispatch_form()
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        return self.dispatch_form()
+
+
+class ObjectDeleteView(ModelView):
+    """A confirmation page; POST deletes through ``perform_delete``. A refusal (a DomainError
+    from the service, or a protected foreign key) is shown as a message and nothing is deleted."""
+
+    template_name = "components/confirm_delete.html"
+
+    def perform_delete(self, obj: models.Model) -> None:
+        obj.delete()
+
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        obj = self.get_object()
+        self.check("delete", obj)
+        context = {
+            **self.base_context(),
+            "title": _("Delete “%(object)s”") % {"object": obj},
+            "object": obj,
+            "cancel_url": safe_next(request, obj.get_absolute_url()),
+            "next": safe_next(request, ""),
+        }
+        return self.render(context)
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        obj = self.get_object()
+        self.check("delete", obj)
+        label = str(obj)
+        try:
+            with transaction.atomic():
+                self.perform_delete(obj)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(obj.get_absolute_url())
+        except models.ProtectedError:
+            messages.error(
+                request,
+                _("“%(object)s” is still referenced by other records and cannot be deleted.")
+                % {"object": label},
+            )
+            return redirect(obj.get_absolute_url())
+        messages.success(request, _("Deleted “%(object)s”.") % {"object": label})
+        return redirect(safe_next(request, self.url("list")))

@@ -1,0 +1,155 @@
+"""The client page — the client's 360° view — is a list of sections, one template each.
+
+A section is a template plus a function that returns its context. The directory's sections are
+listed in ``CLIENT_SECTIONS``; a later domain (SLA, changes, documentation), which may import the
+directory but not the other way round, adds its own with ``add_client_section`` from its
+``AppConfig.ready()``. Each section's template receives ``client`` and ``section`` (its key,
+title, icon and context) and starts with ``directory/client/_section_head.html``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tamdesk.directory.choices import AccountRole, ContactKind
+from tamdesk.directory.models import Client
+
+CONTACT_GROUPS = [
+    (ContactKind.TECHNICAL, _("Technical specialists"), _("They talk to the TAM.")),
+    (ContactKind.DECISION_MAKER, _("Decision-makers"), _("They talk to the service manager.")),
+    (ContactKind.OTHER, _("Other contacts"), ""),
+]
+
+
+@dataclass(frozen=True)
+class ClientSection:
+    key: str
+    title: str
+    icon: str  # a Bootstrap icon name
+    template: str
+    context: Callable[[Client, HttpRequest], dict]
+
+
+def add_url(request: HttpRequest, client: Client, model: str, **params) -> str:
+    """The create page of a ``model`` record for ``client`` (pre-selected, coming back to the
+    client page), or "" when the user may not add one."""
+    if not request.user.has_perm(f"directory.add_{model}", client):
+        return ""
+    route = "assignment" if model == "accountteamassignment" else model
+    query = urlencode({"client": client.pk, **params, "next": client.get_absolute_url()})
+    return f"{reverse(f'directory:{route}_create')}?{query}"
+
+
+def account_team_context(client: Client, request: HttpRequest) -> dict:
+    """Current holder per role (vacant roles included) and the full history of assignments."""
+    assignments = list(
+        client.account_assignments.select_related("user").order_by("-start_on", "role")
+    )
+    today = timezone.localdate()
+    current: dict[str, object] = {}
+    for assignment in assignments:
+        if assignment.is_current_on(today):
+            current.setdefault(assignment.role, assignment)
+    return {
+        "roles": [
+            {
+                "role": role,
+                "label": label,
+                "assignment": current.get(role),
+                "assign_url": add_url(request, client, "accountteamassignment", role=role),
+            }
+            for role, label in AccountRole.choices
+        ],
+        "history": assignments,
+        "can_end": request.user.has_perm("directory.change_accountteamassignment", client),
+    }
+
+
+def contacts_context(client: Client, request: HttpRequest) -> dict:
+    """Contacts split by kind; the "other" group only when it has someone."""
+    contacts = list(client.contacts.order_by("-is_active", "name"))
+    groups = []
+    for kind, label, hint in CONTACT_GROUPS:
+        members = [contact for contact in contacts if contact.kind == kind]
+        if members or kind != ContactKind.OTHER:
+            groups.append(
+                {
+                    "kind": kind,
+                    "label": label,
+                    "hint": hint,
+                    "contacts": members,
+                    "add_url": add_url(request, client, "contact", kind=kind),
+                }
+            )
+    return {"groups": groups, "count": len(contacts)}
+
+
+def components_context(client: Client, request: HttpRequest) -> dict:
+    """Components grouped by their owning department."""
+    groups: list[dict] = []
+    components = client.components.select_related("department").order_by(
+        "department__name", "kind", "name"
+    )
+    for component in components:
+        if not groups or groups[-1]["department"] != component.department:
+            groups.append({"department": component.department, "components": []})
+        groups[-1]["components"].append(component)
+    return {
+        "groups": groups,
+        "count": sum(len(group["components"]) for group in groups),
+        "add_url": add_url(request, client, "component"),
+    }
+
+
+CLIENT_SECTIONS: list[ClientSection] = [
+    ClientSection(
+        "account-team",
+        _("Account team"),
+        "people",
+        "directory/client/_account_team.html",
+        account_team_context,
+    ),
+    ClientSection(
+        "contacts",
+        _("Contacts"),
+        "person-lines-fill",
+        "directory/client/_contacts.html",
+        contacts_context,
+    ),
+    ClientSection(
+        "components",
+        _("Landscape"),
+        "hdd-network",
+        "directory/client/_components.html",
+        components_context,
+    ),
+]
+
+
+def add_client_section(section: ClientSection, *, after: str | None = None) -> None:
+    """Add a section to the client page (after the section ``after``, else at the end)."""
+    if any(existing.key == section.key for existing in CLIENT_SECTIONS):
+        return
+    keys = [existing.key for existing in CLIENT_SECTIONS]
+    position = keys.index(after) + 1 if after in keys else len(CLIENT_SECTIONS)
+    CLIENT_SECTIONS.insert(position, section)
+
+
+def build_sections(client: Client, request: HttpRequest) -> list[dict]:
+    return [
+        {
+            "key": section.key,
+            "title": section.title,
+            "icon": section.icon,
+            "template": section.template,
+            **section.context(client, request),
+        }
+        for section in CLIENT_SECTIONS
+    ]

@@ -1,0 +1,291 @@
+"""The permission matrix of the directory API: every write for every role.
+
+Anonymous calls get 401, a user without the permission 403 ``permission_denied`` — and a refused
+call leaves every row as it was. The rules themselves are in tamdesk.directory.permissions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.conftest import api_as
+from tests.directory.api_support import db_state, fast_password_hasher  # noqa: F401
+from tests.directory.factories import (
+    AssignmentFactory,
+    ClientFactory,
+    ComponentFactory,
+    ContactFactory,
+    DepartmentFactory,
+    EngineerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = [
+    "anonymous",
+    "norole",
+    "admin",
+    "administrator",
+    "tam",
+    "other_tam",
+    "engineer",
+    "lead",
+    "service_manager",
+    "architect",
+    "programme_lead",
+]
+ADMINS = {"admin", "administrator"}
+LIST_PATHS = [
+    "departments",
+    "engineers",
+    "clients",
+    "contacts",
+    "account-team-assignments",
+    "components",
+]
+
+
+@pytest.fixture
+def world(users, tam_client, department):
+    """Records to act on: ``tam_client`` (TAM: users.tam, architect: users.architect) and a
+    second client whose TAM is users.other_tam."""
+    other_client = ClientFactory(name="Other Corp", code="OTHER")
+    AssignmentFactory(client=other_client, user=users.other_tam, role="tam")
+    return SimpleNamespace(
+        users=users,
+        department=department,
+        tam_client=tam_client,
+        other_client=other_client,
+        empty_department=DepartmentFactory(code="empty"),
+        empty_client=ClientFactory(name="Empty", code="EMPTY"),
+        loose_engineer=EngineerFactory(department=department),
+        contact=ContactFactory(client=tam_client),
+        other_contact=ContactFactory(client=other_client),
+        component=ComponentFactory(client=tam_client, department=department),
+        architect_assignment=tam_client.account_assignments.get(role="architect"),
+    )
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    data: dict | None
+    allowed: frozenset[str]
+    success: int
+
+
+def _calls(w) -> dict[str, Call]:
+    u = w.users
+    client_editors = frozenset(ADMINS | {"tam"})
+    contact_editors = frozenset(ADMINS | {"tam", "service_manager"})
+    team_editors = frozenset(ADMINS | {"service_manager", "programme_lead"})
+    component_editors = frozenset(ADMINS | {"tam", "architect"})
+    admins = frozenset(ADMINS)
+    contact, component = w.contact.pk, w.component.pk
+    assignment = w.architect_assignment.pk
+    return {
+        "department-create": Call(
+            "post", "/api/v1/departments/", {"code": "new", "name": "New"}, admins, 201
+        ),
+        "department-update": Call(
+            "patch", f"/api/v1/departments/{w.department.pk}/", {"name": "Renamed"}, admins, 200
+        ),
+        "department-delete": Call(
+            "delete", f"/api/v1/departments/{w.empty_department.pk}/", None, admins, 204
+        ),
+        "engineer-create": Call(
+            "post",
+            "/api/v1/engineers/",
+            {"username": "new.engineer", "department": w.department.pk},
+            admins,
+            201,
+        ),
+        "engineer-update": Call(
+            "patch", f"/api/v1/engineers/{u.engineer.engineer.pk}/", {"position": "X"}, admins, 200
+        ),
+        "engineer-delete": Call(
+            "delete", f"/api/v1/engineers/{w.loose_engineer.pk}/", None, admins, 204
+        ),
+        "client-create": Call(
+            "post",
+            "/api/v1/clients/",
+            {"name": "Initech", "code": "INI"},
+            frozenset(ADMINS | {"service_manager", "programme_lead"}),
+            201,
+        ),
+        "client-update": Call(
+            "patch", f"/api/v1/clients/{w.tam_client.pk}/", {"notes": "n"}, client_editors, 200
+        ),
+        "client-delete": Call("delete", f"/api/v1/clients/{w.empty_client.pk}/", None, admins, 204),
+        "contact-create": Call(
+            "post",
+            "/api/v1/contacts/",
+            {"client": w.tam_client.pk, "name": "New person", "email": "new@acme.example"},
+            contact_editors,
+            201,
+        ),
+        "contact-update": Call(
+            "patch", f"/api/v1/contacts/{contact}/", {"phone": "123"}, contact_editors, 200
+        ),
+        "contact-move-to-another-client": Call(
+            "patch",
+            f"/api/v1/contacts/{w.other_contact.pk}/",
+            {"client": w.tam_client.pk},
+            frozenset(ADMINS | {"service_manager"}),
+            200,
+        ),
+        "contact-delete": Call(
+            "delete", f"/api/v1/contacts/{contact}/", None, contact_editors, 204
+        ),
+        "assignment-create": Call(
+            "post",
+            "/api/v1/account-team-assignments/",
+            {
+                "client": w.tam_client.pk,
+                "role": "backup_tam",
+                "user": u.other_tam.pk,
+                "start_on": "2025-01-01",
+            },
+            team_editors,
+            201,
+        ),
+        "assignment-update": Call(
+            "patch",
+            f"/api/v1/account-team-assignments/{assignment}/",
+            {"end_on": "2025-12-31"},
+            team_editors,
+            200,
+        ),
+        "assignment-delete": Call(
+            "delete", f"/api/v1/account-team-assignments/{assignment}/", None, team_editors, 204
+        ),
+        "component-create": Call(
+            "post",
+            "/api/v1/components/",
+            {
+                "client": w.tam_client.pk,
+                "kind": "network",
+                "department": w.department.pk,
+                "name": "core-switch",
+            },
+            component_editors,
+            201,
+        ),
+        "component-update": Call(
+            "patch",
+            f"/api/v1/components/{component}/",
+            {"description": "d"},
+            component_editors,
+            200,
+        ),
+        "component-delete": Call(
+            "delete", f"/api/v1/components/{component}/", None, component_editors, 204
+        ),
+    }
+
+
+CALL_NAMES = [
+    "department-create",
+    "department-update",
+    "department-delete",
+    "engineer-create",
+    "engineer-update",
+    "engineer-delete",
+    "client-create",
+    "client-update",
+    "client-delete",
+    "contact-create",
+    "contact-update",
+    "contact-move-to-another-client",
+    "contact-delete",
+    "assignment-create",
+    "assignment-update",
+    "assignment-delete",
+    "component-create",
+    "component-update",
+    "component-delete",
+]
+
+
+def _api(world, actor: str) -> APIClient:
+    return APIClient() if actor == "anonymous" else api_as(getattr(world.users, actor))
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name", CALL_NAMES)
+def test_write_matrix(world, name, actor):
+    call = _calls(world)[name]
+    before = db_state()
+
+    response = getattr(_api(world, actor), call.method)(call.path, call.data, format="json")
+
+    if actor in call.allowed:
+        assert response.status_code == call.success, response.data
+        return
+    if actor == "anonymous":
+        assert response.status_code == 401
+        assert response.data["code"] == "not_authenticated"
+        assert response["WWW-Authenticate"] == "Token"
+    else:
+        assert response.status_code == 403, response.data
+        assert response.data["code"] == "permission_denied"
+    assert db_state() == before
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_read_matrix(world, actor):
+    api = _api(world, actor)
+    paths = [f"/api/v1/{path}/" for path in LIST_PATHS]
+    paths += [
+        f"/api/v1/clients/{world.tam_client.pk}/",
+        f"/api/v1/contacts/{world.contact.pk}/",
+        f"/api/v1/engineers/{world.users.tam.engineer.pk}/",
+    ]
+    expected = {"anonymous": 401, "norole": 403}.get(actor, 200)
+    for path in paths:
+        response = api.get(path)
+        assert response.status_code == expected, (path, response.data)
+        if expected == 403:
+            assert response.data["code"] == "permission_denied"
+
+
+def test_tam_cannot_add_a_contact_to_another_tams_client(world):
+    before = db_state()
+    response = api_as(world.users.tam).post(
+        "/api/v1/contacts/",
+        {"client": world.other_client.pk, "name": "Intruder", "email": "x@other.example"},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert response.data["code"] == "permission_denied"
+    assert db_state() == before
+
+
+def test_tam_may_edit_the_clients_they_are_backup_for(world):
+    AssignmentFactory(client=world.other_client, user=world.users.tam, role="backup_tam")
+    response = api_as(world.users.tam).patch(
+        f"/api/v1/clients/{world.other_client.pk}/", {"notes": "backup"}, format="json"
+    )
+    assert response.status_code == 200
+
+
+def test_former_tam_loses_the_client(world):
+    world.tam_client.account_assignments.filter(role="tam").update(end_on="2024-06-30")
+    before = db_state()
+    response = api_as(world.users.tam).patch(
+        f"/api/v1/clients/{world.tam_client.pk}/", {"notes": "still mine?"}, format="json"
+    )
+    assert response.status_code == 403
+    assert db_state() == before
+
+
+def test_user_without_role_is_refused_before_validation(world):
+    before = db_state()
+    response = api_as(world.users.norole).post("/api/v1/contacts/", {}, format="json")
+    assert response.status_code == 403
+    assert db_state() == before

@@ -1,0 +1,99 @@
+"""Every page renders in English and Russian for a permitted user; anonymous users are sent to
+the login page; a user without a role gets the 403 page; read-only roles cannot open edit pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.directory.views_support import (
+    PAGES,
+    READ_PAGES,
+    WRITE_PAGES,
+    page_url,
+    records_fixture,  # noqa: F401
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize(("name", "key"), PAGES)
+def test_page_renders_for_an_administrator(client, users, records, name, key, language):
+    client.force_login(users.admin)
+
+    response = client.get(page_url(name, key, records), HTTP_ACCEPT_LANGUAGE=language)
+
+    assert response.status_code == 200
+    assert f'<html lang="{language}"' in response.content.decode()
+
+
+@pytest.mark.parametrize(("name", "key"), PAGES)
+def test_anonymous_is_sent_to_the_login_page(client, records, name, key):
+    url = page_url(name, key, records)
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize(("name", "key"), PAGES)
+def test_user_without_a_role_gets_the_403_page(client, users, records, name, key):
+    client.force_login(users.norole)
+
+    response = client.get(page_url(name, key, records))
+
+    assert response.status_code == 403
+    assert "Your account has no role in tamdesk yet" in response.content.decode()
+
+
+@pytest.mark.parametrize(("name", "key"), READ_PAGES)
+def test_engineer_reads_every_page(client, users, records, name, key):
+    client.force_login(users.engineer)
+
+    assert client.get(page_url(name, key, records)).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "key"), WRITE_PAGES)
+def test_engineer_may_not_open_edit_pages(client, users, records, name, key):
+    client.force_login(users.engineer)
+
+    response = client.get(page_url(name, key, records))
+
+    assert response.status_code == 403
+    assert "Your role does not allow this" in response.content.decode()
+
+
+def test_engineer_sees_no_edit_buttons(client, users, records):
+    client.force_login(users.engineer)
+
+    content = client.get(records.client.get_absolute_url()).content.decode()
+
+    assert "/edit/" not in content
+    assert "/delete/" not in content
+    assert "/directory/contacts/new/" not in content
+
+
+def test_tam_sees_edit_and_add_buttons_on_own_client_only(client, users, records):
+    client.force_login(users.tam)
+
+    own = client.get(records.client.get_absolute_url()).content.decode()
+
+    assert f"/directory/clients/{records.client.pk}/edit/" in own
+    assert f"/directory/contacts/new/?client={records.client.pk}" in own
+    assert f"/directory/clients/{records.client.pk}/delete/" not in own  # administrators only
+
+
+def test_pages_show_the_navigation_and_the_shell(client, users, records):
+    client.force_login(users.tam)
+
+    content = client.get("/directory/clients/").content.decode()
+
+    assert 'href="#main"' in content  # skip link
+    assert "X-CSRFToken" in content  # htmx sends the CSRF token
+    assert 'action="/i18n/setlang/"' in content
+    assert 'action="/accounts/logout/"' in content
+    assert 'aria-current="page"' in content
+    for url in ("/directory/contacts/", "/directory/components/", "/directory/account-team/"):
+        assert f'href="{url}"' in content
+    assert "/api/docs/" in content

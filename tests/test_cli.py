@@ -1,0 +1,181 @@
+"""The ``tamdesk`` command: version, Django dispatch, and ``serve`` (its gunicorn command line,
+the process supervision, and one real start)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tamdesk import __version__
+from tamdesk.cli import main
+from tamdesk.core.management.commands import serve
+
+TAMDESK = Path(sys.executable).with_name("tamdesk")
+
+
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment for a child ``tamdesk``: SQLite in ``home``, no other TAMDESK_* setting
+    (so a PostgreSQL test run never points a child at a real database)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TAMDESK_", "DJANGO_"))}
+    return {**env, "TAMDESK_HOME": str(home), **extra}
+
+
+def tamdesk(*args: str, home: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(TAMDESK), *args],
+        env=clean_env(home),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_version_in_process(capsys):
+    main(["tamdesk", "--version"])
+    assert capsys.readouterr().out == f"tamdesk {__version__}\n"
+
+
+def test_version_of_the_installed_command(tmp_path):
+    result = tamdesk("--version", home=tmp_path)
+    assert (result.returncode, result.stdout) == (0, f"tamdesk {__version__}\n")
+
+
+def test_django_commands_run_with_tamdesk_settings(tmp_path):
+    check = tamdesk("check", home=tmp_path)
+    assert check.returncode == 0, check.stderr
+    assert "System check identified no issues" in check.stdout
+    helped = tamdesk("help", "serve", home=tmp_path)
+    assert helped.returncode == 0 and "--workers" in helped.stdout
+    listed = tamdesk("help", home=tmp_path)
+    assert "Type 'tamdesk help <subcommand>'" in listed.stdout
+    assert "[demo]" in listed.stdout and "serve" in listed.stdout
+
+
+def test_gunicorn_command_line():
+    argv = serve.gunicorn_argv(host="127.0.0.1", port=8123, workers=3, python="/py")
+    assert argv[:8] == [
+        "/py", "-m", "gunicorn", "tamdesk.config.wsgi:application",
+        "--bind", "127.0.0.1:8123", "--workers", "3",
+    ]  # fmt: skip
+    assert "runserver" not in argv and argv.count("--access-logfile") == 1
+    assert serve.gunicorn_argv(host="::1", port=80, workers=1)[5] == "[::1]:80"
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8123/"),
+        ("0.0.0.0", "http://127.0.0.1:8123/"),
+        ("::", "http://[::1]:8123/"),
+        ("tamdesk.example", "http://tamdesk.example:8123/"),
+    ],
+)
+def test_display_url(host, url):
+    assert serve.display_url(host, 8123) == url
+
+
+def test_alone_the_web_server_replaces_the_process(monkeypatch):
+    class Replaced(Exception):
+        pass
+
+    def execv(path, argv):
+        raise Replaced(path, argv)
+
+    monkeypatch.setattr(serve.os, "execv", execv)
+    with pytest.raises(Replaced) as replaced:
+        serve.run(["/py", "-m", "gunicorn"], [])
+    assert replaced.value.args == ("/py", ["/py", "-m", "gunicorn"])
+
+
+def test_with_companions_all_run_until_the_first_exits():
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    quitter = [sys.executable, "-c", "import sys, time; time.sleep(0.5); sys.exit(3)"]
+    started = time.monotonic()
+
+    assert serve.supervise([sleeper, quitter], grace_seconds=5) == 3
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.django_db
+def test_serve_migrates_collects_static_and_starts_gunicorn(monkeypatch, settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    started = []
+    monkeypatch.setattr(serve, "run", lambda web, companions: started.append((web, companions)))
+    out = StringIO()
+
+    call_command("serve", "--port", "8124", "--workers", "2", stdout=out)
+
+    assert started == [(serve.gunicorn_argv(host="127.0.0.1", port=8124, workers=2), [])]
+    assert "http://127.0.0.1:8124/" in out.getvalue()
+    assert (tmp_path / "static" / "rest_framework").is_dir()
+
+
+def test_serve_for_real_answers_healthz(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [str(TAMDESK), "serve", "--port", str(port), "--workers", "1"],
+        env=clean_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline, status = time.monotonic() + 90, None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    status = r.status
+                    break
+            except OSError:
+                time.sleep(0.3)
+        assert status == 200, process.stdout.read() if process.poll() is not None else "timeout"
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    output = process.stdout.read()
+    assert f"http://127.0.0.1:{port}/" in output and "Starting gunicorn" in output
+    assert (tmp_path / "tamdesk.sqlite3").exists()
+
+
+def test_demo_is_the_same_in_two_fresh_databases(tmp_path):
+    homes = [tmp_path / "one", tmp_path / "two"]
+    for home in homes:
+        result = tamdesk("demo", "--no-serve", home=home)
+        assert result.returncode == 0, result.stderr
+        assert "created 16 departments" in result.stdout
+
+    def rows(home: Path) -> list[tuple]:
+        with sqlite3.connect(home / "tamdesk.sqlite3") as db:
+            return db.execute(
+                "SELECT c.code, c.name, x.name, x.email, u.username FROM directory_client c "
+                "JOIN directory_contact x ON x.client_id = c.id "
+                "JOIN directory_accountteamassignment a ON a.client_id = c.id "
+                "JOIN auth_user u ON u.id = a.user_id ORDER BY 1, 3, 5"
+            ).fetchall()
+
+    assert rows(homes[0]) == rows(homes[1])
+    assert len({row[0] for row in rows(homes[0])}) == 40
