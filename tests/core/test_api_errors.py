@@ -14,7 +14,6 @@ from rest_framework.test import APIClient
 from tamdesk.core.api import exception_handler
 from tamdesk.core.exceptions import DomainError, ProtectedError
 from tests.conftest import api_as
-from tests.directory.api_support import fast_password_hasher  # noqa: F401
 
 SHAPE = {"code", "detail", "errors"}
 

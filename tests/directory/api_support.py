@@ -3,7 +3,6 @@ changed nothing) and a fast password hasher for the per-test users."""
 
 from __future__ import annotations
 
-import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
@@ -39,9 +38,3 @@ def db_state() -> dict:
     return {
         model._meta.label: list(model.objects.order_by("pk").values()) for model in SNAPSHOT_MODELS
     }
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """The per-test users get hashed passwords; MD5 keeps that fast (tests only)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

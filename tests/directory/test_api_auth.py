@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from tamdesk.directory.models import Client, Contact
 from tests.conftest import api_as
-from tests.directory.api_support import db_state, fast_password_hasher  # noqa: F401
+from tests.directory.api_support import db_state
 
 pytestmark = pytest.mark.django_db
 TOKEN_URL = "/api/v1/auth/token/"

@@ -17,7 +17,6 @@ from tamdesk.directory.models import (
     Engineer,
 )
 from tests.conftest import api_as
-from tests.directory.api_support import fast_password_hasher  # noqa: F401
 from tests.directory.factories import (
     AssignmentFactory,
     ClientFactory,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import api_as
-from tests.directory.api_support import fast_password_hasher  # noqa: F401
 from tests.directory.factories import (
     AssignmentFactory,
     ClientFactory,

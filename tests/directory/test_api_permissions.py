@@ -13,7 +13,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.conftest import api_as
-from tests.directory.api_support import db_state, fast_password_hasher  # noqa: F401
+from tests.directory.api_support import db_state
 from tests.directory.factories import (
     AssignmentFactory,
     ClientFactory,

@@ -8,7 +8,7 @@ import pytest
 from tamdesk.directory.api import ContactSerializer
 from tamdesk.directory.models import Department
 from tests.conftest import api_as
-from tests.directory.api_support import db_state, fast_password_hasher  # noqa: F401
+from tests.directory.api_support import db_state
 from tests.directory.factories import (
     AssignmentFactory,
     ClientFactory,
