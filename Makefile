@@ -47,7 +47,7 @@ venv: $(STAMP) ## create .venv (python3.11) and install tamdesk with the dev too
 demo: $(STAMP) ## migrate, load the demo organisation and serve it (HOST=127.0.0.1 PORT=8000)
 	TAMDESK_HOME="$(DEMO_HOME)" $(BIN)/tamdesk demo --host "$(HOST)" --port "$(PORT)"
 
-test: lint imports check migrations test-sqlite test-pg test-browser ## everything CI runs, in order, stopping at the first failure
+test: lint imports check migrations messages-check test-sqlite test-pg test-browser ## everything CI runs, in order, stopping at the first failure
 	@echo "make test: all steps passed"
 
 lint: $(STAMP) ## ruff lint and format check
@@ -112,6 +112,9 @@ messages: $(STAMP) ## update the Russian catalogue (src/tamdesk/locale) and comp
 		$(CURDIR)/$(BIN)/django-admin makemessages -l ru --ignore=.venv --ignore='*/.venv/*'
 	$(TMP_HOME) cd src/tamdesk && $(CLEAN_ENV) TAMDESK_HOME="$$home" \
 		$(CURDIR)/$(BIN)/django-admin compilemessages --ignore=.venv
+
+messages-check: $(STAMP) ## fail when a translatable string is missing from the Russian catalogue
+	$(CLEAN_ENV) $(BIN)/python .ci/check_messages.py
 
 clean: ## remove build output and caches (keeps .venv and the demo data)
 	rm -rf build dist src/*.egg-info .ruff_cache .pytest_cache .hypothesis .import_linter_cache \

@@ -97,3 +97,28 @@ def test_pages_show_the_navigation_and_the_shell(client, users, records):
     for url in ("/directory/contacts/", "/directory/components/", "/directory/account-team/"):
         assert f'href="{url}"' in content
     assert "/api/docs/" in content
+
+
+def test_engineer_page_shows_the_name_change_of_the_user_account(client, users, department):
+    from auditlog.context import set_actor
+
+    from tamdesk.directory import services
+    from tests.directory.factories import EngineerFactory
+
+    engineer = EngineerFactory(department=department)
+    with set_actor(users.admin):
+        services.update_engineer(
+            engineer,
+            department=department,
+            first_name="Renamed",
+            last_name="Person",
+            email="renamed@example.com",
+            position="Engineer",
+            time_zone="Europe/Moscow",
+            by=users.admin,
+        )
+    client.force_login(users.engineer)
+    response = client.get(engineer.get_absolute_url())
+    assert response.status_code == 200
+    assert "Renamed" in response.content.decode()
+    assert "renamed@example.com" in response.content.decode()

@@ -46,19 +46,24 @@ class HistoryEntry:
     changes: list[FieldChange] = field(default_factory=list)
 
 
-def entries_for(obj: models.Model, related: models.QuerySet | None = None) -> models.QuerySet:
-    """Log entries of ``obj`` (and of the records in ``related``), newest first."""
+def entries_for(
+    obj: models.Model, related: models.QuerySet | list[models.QuerySet] | None = None
+) -> models.QuerySet:
+    """Log entries of ``obj`` (and of the records in ``related``: one queryset or a list of
+    them), newest first."""
     entries = LogEntry.objects.get_for_object(obj)
     if related is not None:
-        entries = LogEntry.objects.filter(
-            Q(pk__in=entries.values("pk"))
-            | Q(pk__in=LogEntry.objects.get_for_objects(related).values("pk"))
-        )
+        condition = Q(pk__in=entries.values("pk"))
+        for queryset in related if isinstance(related, list) else [related]:
+            condition |= Q(pk__in=LogEntry.objects.get_for_objects(queryset).values("pk"))
+        entries = LogEntry.objects.filter(condition)
     return entries.select_related("actor", "content_type").order_by("-timestamp", "-pk")
 
 
 def history(
-    obj: models.Model, related: models.QuerySet | None = None, limit: int = HISTORY_LIMIT
+    obj: models.Model,
+    related: models.QuerySet | list[models.QuerySet] | None = None,
+    limit: int = HISTORY_LIMIT,
 ) -> list[HistoryEntry]:
     """The last ``limit`` changes of ``obj`` ready to display."""
     resolver = _ValueResolver()

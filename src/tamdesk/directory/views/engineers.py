@@ -41,6 +41,11 @@ class EngineerDetail(EngineerViews, ui.ObjectDetailView):
             .filter(user=obj.user)
             .select_related("client"),
             "led_departments": obj.led_departments.all(),
+            # The name, e-mail and active flag live on the user account.
+            "history_related": [
+                obj.competencies.all(),
+                type(obj.user)._default_manager.filter(pk=obj.user_id),
+            ],
         }
 
 
