@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.core.env import data_home, env_bool, env_list, env_str, secret_key
@@ -101,6 +102,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The user model is Django's; its page is the directory's user-account page.
+ABSOLUTE_URL_OVERRIDES = {
+    "auth.user": lambda user: reverse("directory:user_detail", args=[user.pk]),
+}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -150,7 +150,10 @@ class ObjectListView(ModelView):
 
 
 class ObjectDetailView(ModelView):
-    """One record; ``get_extra_context`` adds what the page shows beside its fields."""
+    """One record; ``get_extra_context`` adds what the page shows beside its fields.
+    ``deletable = False`` for records that are deactivated instead (no delete page)."""
+
+    deletable = True
 
     def get(self, request, *args, **kwargs) -> HttpResponse:
         obj = self.get_object()
@@ -161,7 +164,7 @@ class ObjectDetailView(ModelView):
             "object": obj,
             self.model._meta.model_name: obj,
             "update_url": self.url("update", obj),
-            "delete_url": self.url("delete", obj),
+            "delete_url": self.url("delete", obj) if self.deletable else "",
             **self.get_extra_context(obj),
         }
         return self.render(context)

@@ -6,9 +6,11 @@ Free-text search is the ``q`` filter here (the pages use it; the API also offers
 from __future__ import annotations
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tamdesk.core.roles import Role
 from tamdesk.directory.choices import (
     AccountRole,
     ClientStatus,
@@ -183,3 +185,21 @@ class ComponentFilter(django_filters.FilterSet):
     class Meta:
         model = Component
         fields = ["q", "client", "department", "kind"]
+
+
+class UserFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method=_search(["username", "first_name", "last_name", "email"])
+    )
+    role = django_filters.ChoiceFilter(
+        label=_("Role"), choices=Role.choices, field_name="groups__name", distinct=True
+    )
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("username", "username"), ("last_name", "name"), ("last_login", "last_login")),
+        field_labels={"username": _("User name"), "name": _("Name"), "last_login": _("Last login")},
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ["q", "role", "is_active"]

@@ -261,3 +261,68 @@ class EngineerForm(forms.Form):
         if "password" in data:
             data["password"] = data["password"] or None
         return data
+
+
+class UserForm(forms.Form):
+    """A person's account and roles (``services.create_user`` / ``update_user``), for people
+    who are not engineers too: service managers, programme leads."""
+
+    username = forms.CharField(
+        label=_("User name"), max_length=150, validators=[UnicodeUsernameValidator()]
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    is_active = forms.BooleanField(label=_("Active account"), required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, instance=None, **kwargs):
+        self.instance = instance
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "first_name": instance.first_name,
+                    "last_name": instance.last_name,
+                    "email": instance.email,
+                    "is_active": instance.is_active,
+                    "roles": list(instance.groups.values_list("name", flat=True)),
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if instance is not None:
+            del self.fields["username"]
+            self.fields["password"].help_text = _("Leave empty to keep the current password.")
+        else:
+            del self.fields["is_active"]
+            self.fields["password"].help_text = _(
+                "Leave empty: the account cannot log in until a password is set."
+            )
+        self.fieldsets = [
+            (_("Account"), ["username", "password", "first_name", "last_name"], {"columns": 2}),
+            (None, ["email", "is_active"], {"columns": 2}),
+            (None, ["roles"]),
+        ]
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data.get("password", "")
+        if password:
+            user = self.instance or User(username=self.data.get("username", ""))
+            password_validation.validate_password(password, user)
+        return password
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["password"] = data.get("password") or None
+        return data

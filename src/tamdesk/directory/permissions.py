@@ -122,5 +122,8 @@ for _model, _verbs in PERMISSIONS.items():
         rules.add_perm(f"directory.{_verb}_{_model}", _predicate)
 
 # Managing user accounts (create users, set roles, reset passwords) is for administrators.
+# Accounts are deactivated, never deleted, so that history keeps its people.
 rules.add_perm("auth.manage_users", is_administrator)
+for _verb in ("view", "add", "change"):
+    rules.add_perm(f"auth.{_verb}_user", is_administrator)
 rules.add_perm("core.view_history", has_any_role)

@@ -172,6 +172,73 @@ class UsernameTaken(DomainError):
     code = "username_taken"
 
 
+class LockedOut(DomainError):
+    code = "locked_out"
+
+
+@transaction.atomic
+def create_user(
+    *,
+    username: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    roles: list[Role | str],
+    password: str | None = None,
+    by,
+):
+    """Create a user account with its roles. Without a password the account cannot log in
+    until an administrator sets one."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise UsernameTaken(
+            _("The user name “%(username)s” is already taken.") % {"username": username},
+            field="username",
+        )
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    set_user_roles(user, roles=roles, by=by)
+    return user
+
+
+@transaction.atomic
+def update_user(
+    user,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    is_active: bool,
+    roles: list[Role | str],
+    password: str | None = None,
+    by,
+):
+    """Update an account: names, e-mail, active flag, roles and (when given) a new password.
+    Administrators cannot deactivate themselves or drop their own Administrator role."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == getattr(by, "pk", None):
+        if not is_active:
+            raise LockedOut(_("You cannot deactivate your own account."), field="is_active")
+        if not user.is_superuser and Role.ADMINISTRATOR.value not in [Role(r).value for r in roles]:
+            raise LockedOut(
+                _("You cannot remove the Administrator role from yourself."), field="roles"
+            )
+    user.first_name, user.last_name, user.email, user.is_active = (
+        first_name,
+        last_name,
+        email,
+        is_active,
+    )
+    if password:
+        user.set_password(password)
+    user.save()
+    set_user_roles(user, roles=roles, by=by)
+    return user
+
+
 def _set_competencies(engineer: Engineer, competencies: dict[str, int]) -> None:
     """Replace the engineer's competencies with ``{field: level}``."""
     engineer.competencies.exclude(field__in=list(competencies)).delete()
@@ -204,18 +271,15 @@ def create_engineer(
 
     Without a password the account cannot log in until an administrator sets one.
     """
-    if User.objects.filter(username__iexact=username).exists():
-        raise UsernameTaken(
-            _("The user name “%(username)s” is already taken.") % {"username": username},
-            field="username",
-        )
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
-    if password:
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    user.save()
-    set_user_roles(user, roles=roles if roles is not None else [Role.ENGINEER], by=by)
+    user = create_user(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        roles=roles if roles is not None else [Role.ENGINEER],
+        password=password,
+        by=by,
+    )
     engineer = Engineer.objects.create(
         user=user, department=department, position=position, time_zone=time_zone
     )

@@ -9,10 +9,15 @@ from tamdesk.directory.views import (
     contacts,
     departments,
     engineers,
+    users,
 )
 
 app_name = "directory"
 urlpatterns = [
+    path("users/", users.UserList.as_view(), name="user_list"),
+    path("users/new/", users.UserCreate.as_view(), name="user_create"),
+    path("users/<int:pk>/", users.UserDetail.as_view(), name="user_detail"),
+    path("users/<int:pk>/edit/", users.UserUpdate.as_view(), name="user_update"),
     path("clients/", clients.ClientList.as_view(), name="client_list"),
     path("clients/new/", clients.ClientCreate.as_view(), name="client_create"),
     path("clients/<int:pk>/", clients.ClientDetail.as_view(), name="client_detail"),
