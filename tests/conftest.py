@@ -38,6 +38,10 @@ ROLE_USERS = {
 def _isolated_home(tmp_path, settings):
     # Hashing with the production hasher costs ~0.2 s per user: use a fast one in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Throttle counters live in the cache; every test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,

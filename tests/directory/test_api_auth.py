@@ -142,3 +142,15 @@ def test_api_calls_do_not_leak_audit_signal_receivers(users, tam_client):
     for number in range(3):
         api.patch(f"/api/v1/clients/{tam_client.pk}/", {"notes": str(number)}, format="json")
     assert len(pre_save.receivers) == before
+
+
+def test_token_endpoint_is_throttled_per_address(users):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    url = "/api/v1/auth/token/"
+    for _ in range(20):
+        assert client.post(url, {"username": "tam", "password": "wrong"}).status_code == 400
+    response = client.post(url, {"username": "tam", "password": "wrong"})
+    assert response.status_code == 429
+    assert response.json()["code"] == "throttled"

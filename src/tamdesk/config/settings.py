@@ -158,6 +158,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tamdesk.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Attempts per client address on POST /api/v1/auth/token/ (per process cache).
+    "DEFAULT_THROTTLE_RATES": {"token": "20/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "tamdesk API",

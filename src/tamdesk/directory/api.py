@@ -20,6 +20,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.filters import SearchFilter
+from rest_framework.throttling import ScopedRateThrottle
 
 from tamdesk.core.api import AuditedViewSetMixin, RulesPermission
 from tamdesk.core.exceptions import ProtectedError
@@ -473,6 +474,9 @@ class ObtainTokenView(ObtainAuthToken):
 
     # The credentials are in the body; a browser session must not make CSRF apply here.
     authentication_classes = []
+    # Password guessing is slowed down per client address (rate in settings: "token").
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
 
     @extend_schema(
         operation_id="auth_token_create",
