@@ -165,9 +165,12 @@ class AssignmentEndForm(forms.Form):
 COMPETENCY_PREFIX = "competency_"
 
 
-class EngineerForm(forms.Form):
-    """An engineer's account, profile, roles and competencies (``services.create_engineer`` /
-    ``update_engineer``). The user name and password are only asked when creating."""
+NO_PASSWORD_HELP = _("Leave empty: the account cannot log in until a password is set.")
+
+
+class AccountFieldsForm(forms.Form):
+    """The fields of a user account, shared by the engineer and the user-account forms; the
+    user name and password are asked only when creating (subclasses drop them on edit)."""
 
     username = forms.CharField(
         label=_("User name"), max_length=150, validators=[UnicodeUsernameValidator()]
@@ -177,21 +180,36 @@ class EngineerForm(forms.Form):
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("Leave empty: the account cannot log in until a password is set."),
+        help_text=NO_PASSWORD_HELP,
     )
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     is_active = forms.BooleanField(label=_("Active account"), required=False)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
-    position = forms.CharField(label=_("Position"), max_length=200, required=False)
-    time_zone = time_zone_field(Engineer)
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
         choices=Role.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data.get("password", "")
+        if password:
+            user = getattr(self, "instance", None)
+            if not isinstance(user, User):
+                user = User(username=self.data.get("username", ""))
+            password_validation.validate_password(password, user)
+        return password
+
+
+class EngineerForm(AccountFieldsForm):
+    """An engineer's account, profile, roles and competencies (``services.create_engineer`` /
+    ``update_engineer``). The user name and password are only asked when creating."""
+
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    time_zone = time_zone_field(Engineer)
 
     def __init__(self, *args, instance: Engineer | None = None, **kwargs):
         self.instance = instance
@@ -241,14 +259,6 @@ class EngineerForm(forms.Form):
             initial[f"{COMPETENCY_PREFIX}{competency.field}"] = competency.level
         return initial
 
-    def clean_password(self) -> str:
-        password = self.cleaned_data.get("password", "")
-        if password:
-            password_validation.validate_password(
-                password, User(username=self.data.get("username", ""))
-            )
-        return password
-
     def service_arguments(self) -> dict:
         """The cleaned data as keyword arguments of ``create_engineer``/``update_engineer``."""
         data = dict(self.cleaned_data)
@@ -263,29 +273,9 @@ class EngineerForm(forms.Form):
         return data
 
 
-class UserForm(forms.Form):
+class UserForm(AccountFieldsForm):
     """A person's account and roles (``services.create_user`` / ``update_user``), for people
     who are not engineers too: service managers, programme leads."""
-
-    username = forms.CharField(
-        label=_("User name"), max_length=150, validators=[UnicodeUsernameValidator()]
-    )
-    password = forms.CharField(
-        label=_("Password"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
-    is_active = forms.BooleanField(label=_("Active account"), required=False)
-    roles = forms.MultipleChoiceField(
-        label=_("Roles"),
-        choices=Role.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-    )
 
     def __init__(self, *args, instance=None, **kwargs):
         self.instance = instance
@@ -306,21 +296,12 @@ class UserForm(forms.Form):
             self.fields["password"].help_text = _("Leave empty to keep the current password.")
         else:
             del self.fields["is_active"]
-            self.fields["password"].help_text = _(
-                "Leave empty: the account cannot log in until a password is set."
-            )
+            self.fields["password"].help_text = NO_PASSWORD_HELP
         self.fieldsets = [
             (_("Account"), ["username", "password", "first_name", "last_name"], {"columns": 2}),
             (None, ["email", "is_active"], {"columns": 2}),
             (None, ["roles"]),
         ]
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data.get("password", "")
-        if password:
-            user = self.instance or User(username=self.data.get("username", ""))
-            password_validation.validate_password(password, user)
-        return password
 
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)
