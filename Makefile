@@ -45,7 +45,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 venv: $(STAMP) ## create .venv (python3.11) and install tamdesk with the dev tools
 
 demo: $(STAMP) ## migrate, load the demo organisation and serve it (HOST=127.0.0.1 PORT=8000)
-	TAMDESK_HOME="$(DEMO_HOME)" $(BIN)/tamdesk demo --host "$(HOST)" --port "$(PORT)"
+	TAMDESK_HOME="$(DEMO_HOME)" TAMDESK_EMAIL_FILE_DIR="$(DEMO_HOME)/mail" \
+		$(BIN)/tamdesk demo --host "$(HOST)" --port "$(PORT)"
 
 test: lint imports check migrations messages-check test-sqlite test-pg test-browser ## everything CI runs, in order, stopping at the first failure
 	@echo "make test: all steps passed"

@@ -34,6 +34,17 @@ ROLE_USERS = {
 }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_run_inline():
+    """Background tasks run at once, in the test's thread and transaction, on in-memory
+    storage. Tests of the queue itself (SQLite file, Redis) swap the storage explicitly."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, settings):
     # Hashing with the production hasher costs ~0.2 s per user: use a fast one in tests.
@@ -43,6 +54,10 @@ def _isolated_home(tmp_path, settings):
 
     cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Every test starts in English, whatever language an earlier test in the thread left active.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

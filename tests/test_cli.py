@@ -15,7 +15,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, load_command_class
 
 from tamdesk import __version__
 from tamdesk.cli import main
@@ -123,9 +123,41 @@ def test_serve_migrates_collects_static_and_starts_gunicorn(monkeypatch, setting
 
     call_command("serve", "--port", "8124", "--workers", "2", stdout=out)
 
-    assert started == [(serve.gunicorn_argv(host="127.0.0.1", port=8124, workers=2), [])]
+    assert started == [
+        (serve.gunicorn_argv(host="127.0.0.1", port=8124, workers=2), serve.companion_commands())
+    ]
     assert "http://127.0.0.1:8124/" in out.getvalue()
+    assert "Background worker: started beside the web server" in out.getvalue()
     assert (tmp_path / "static" / "rest_framework").is_dir()
+
+
+def test_companion_is_the_worker_unless_told_not():
+    assert serve.companion_commands(python="/py") == [["/py", "-m", "tamdesk.cli", "worker"]]
+    assert serve.companion_commands(worker=True) == [
+        [sys.executable, "-m", "tamdesk.cli", "worker"]
+    ]
+    assert serve.companion_commands(worker=False) == []
+
+
+@pytest.mark.django_db
+def test_serve_no_worker_runs_the_web_server_alone(monkeypatch, settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    started = []
+    monkeypatch.setattr(serve, "run", lambda web, companions: started.append((web, companions)))
+    out = StringIO()
+
+    call_command("serve", "--port", "8125", "--workers", "1", "--no-worker", stdout=out)
+
+    assert started == [(serve.gunicorn_argv(host="127.0.0.1", port=8125, workers=1), [])]
+    assert "Background worker" not in out.getvalue()
+
+
+def test_the_worker_command_is_known():
+    worker = load_command_class("tamdesk.core", "worker")
+    helped = worker.create_parser("tamdesk", "worker").format_help()
+    assert "Run the background worker" in helped and "--workers" in helped
+    serve_help = serve.Command().create_parser("tamdesk", "serve").format_help()
+    assert "--no-worker" in serve_help
 
 
 def test_serve_for_real_answers_healthz(tmp_path):
@@ -166,7 +198,7 @@ def test_demo_is_the_same_in_two_fresh_databases(tmp_path):
     for home in homes:
         result = tamdesk("demo", "--no-serve", home=home)
         assert result.returncode == 0, result.stderr
-        assert "created 16 departments" in result.stdout
+        assert "16 departments" in result.stdout
 
     def rows(home: Path) -> list[tuple]:
         with sqlite3.connect(home / "tamdesk.sqlite3") as db:

@@ -26,7 +26,10 @@ def test_demo_loads_prints_the_accounts_and_the_password_from_the_environment(mo
 
     output = demo("--no-serve")
 
-    assert "created 16 departments, 66 users, 60 engineers, 13 of them TAMs, 40 clients" in output
+    assert (
+        "created 3 calendars, 16 departments, 66 users, 60 engineers, 13 of them TAMs, 40 clients"
+        in output
+    )
     for line in ("tam ", "Ivan Petrov", "TAM, Engineer — Network group", "programme_lead"):
         assert line in output
     assert "Password of every demo user: the value of TAMDESK_DEMO_PASSWORD." in output

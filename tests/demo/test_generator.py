@@ -73,6 +73,24 @@ def test_the_sixteen_departments_of_the_article(plan):
     assert next(d for d in plan.departments if d.code == "unix").lead == "lead"
 
 
+def test_three_working_calendars_and_every_department_works_by_one(plan):
+    calendars = {calendar.name: calendar for calendar in plan.calendars}
+    office = ((9 * 60, 13 * 60), (14 * 60, 18 * 60))
+
+    assert list(calendars) == ["Moscow office 5/2", "24×7 duty", "Novosibirsk office"]
+    assert calendars["Moscow office 5/2"].weekly == (office,) * 5 + ((), ())
+    assert calendars["Moscow office 5/2"].holiday_country == "RU"
+    assert calendars["24×7 duty"].is_always_open
+    assert calendars["Novosibirsk office"].time_zone == "Asia/Novosibirsk"
+    assert calendars["Novosibirsk office"].weekly[0] == ((9 * 60, 18 * 60),)
+    by_department = {d.code: d.calendar for d in plan.departments}
+    assert set(by_department.values()) == set(calendars)
+    assert by_department["duty"] == by_department["monitoring"] == "24×7 duty"
+    assert by_department["network"] == "24×7 duty"
+    assert by_department["unix"] == "Moscow office 5/2"
+    assert build_plan(seed=8).calendars == plan.calendars
+
+
 def test_sixty_engineers_thirteen_of_them_tams_from_several_departments(plan):
     engineers = [person for person in plan.people if person.is_engineer]
     assert len(engineers) == 60

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.contrib.auth import authenticate, get_user_model
 
+from tamdesk.calendars.models import Calendar, CalendarException, WorkingInterval
 from tamdesk.core.roles import Role
 from tamdesk.demo.generator import build_plan
 from tamdesk.demo.loader import DemoResetBlocked, describe_accounts, load_demo, reset_demo
@@ -34,7 +38,16 @@ def snapshot() -> dict[str, list]:
     """Everything the demo loads, by natural keys (no primary keys), in a stable order."""
     rows = {
         "departments": Department.objects.values_list(
-            "code", "name", "description", "queue_email", "lead__user__username"
+            "code", "name", "description", "queue_email", "lead__user__username", "calendar__name"
+        ),
+        "calendars": Calendar.objects.values_list(
+            "name", "time_zone", "description", "is_always_open"
+        ),
+        "hours": WorkingInterval.objects.values_list(
+            "calendar__name", "weekday", "start_minute", "end_minute"
+        ),
+        "exceptions": CalendarException.objects.values_list(
+            "calendar__name", "date", "kind", "name", "intervals", "source"
         ),
         "users": User.objects.values_list("username", "first_name", "last_name", "email"),
         "roles": User.groups.through.objects.values_list("user__username", "group__name"),
@@ -76,7 +89,7 @@ def test_load_creates_the_whole_plan(plan):
     assert report.created["tams"] == 13
     assert report.skipped_assignments == 0
     assert User.objects.filter(groups__name=Role.TAM).count() == 13
-    assert DemoRecord.objects.count() == 16 + len(plan.people) + 40
+    assert DemoRecord.objects.count() == 3 + 16 + len(plan.people) + 40 + 5  # 5 SLA policies
 
 
 def test_every_loaded_row_passes_model_validation(plan):
@@ -154,6 +167,56 @@ def test_reset_deletes_only_demo_data_and_the_reload_is_identical(plan):
         key: rows for key, rows in first.items() if key not in ("clients", "users")
     }
     assert [row for row in again["clients"] if row[0] != "OWN"] == first["clients"]
+
+
+@time_machine.travel(dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC), tick=False)
+def test_load_creates_the_calendars_with_hours_and_this_and_next_years_holidays(plan):
+    load_demo(plan, password=PASSWORD)
+
+    moscow, duty, novosibirsk = (
+        Calendar.objects.get(name=name)
+        for name in ("Moscow office 5/2", "24×7 duty", "Novosibirsk office")
+    )
+    spec = moscow.to_spec()
+    assert spec.time_zone == "Europe/Moscow"
+    assert spec.weekly == (((540, 780), (840, 1080)),) * 5 + ((), ())
+    assert spec.intervals_on(dt.date(2025, 1, 3)) == ()  # New Year holidays
+    assert spec.intervals_on(dt.date(2025, 11, 1)) == ((540, 780), (840, 1080))  # a Saturday
+    assert spec.intervals_on(dt.date(2026, 1, 1)) == ()
+    assert not moscow.exceptions.filter(date__year=2027).exists()
+    assert duty.is_always_open and not duty.exceptions.exists()
+    assert novosibirsk.to_spec().weekly[0] == ((540, 1080),)
+    assert novosibirsk.to_spec().time_zone == "Asia/Novosibirsk"
+    calendar_of = dict(Department.objects.values_list("code", "calendar__name"))
+    assert {code for code, name in calendar_of.items() if name == "24×7 duty"} == {
+        "duty",
+        "network",
+        "monitoring",
+        "cyber-defense",
+    }
+    assert calendar_of["development"] == "Novosibirsk office"
+    assert calendar_of["unix"] == calendar_of["dba"] == "Moscow office 5/2"
+
+
+def test_reset_deletes_the_demo_calendars_but_not_others(plan):
+    load_demo(plan, password=PASSWORD)
+    own = Calendar.objects.create(name="Our own calendar", time_zone="UTC")
+
+    deleted = reset_demo()
+
+    assert deleted["calendars"] == 3
+    assert list(Calendar.objects.all()) == [own]
+    assert not CalendarException.objects.exists() and not WorkingInterval.objects.exists()
+
+
+def test_reset_is_refused_while_a_department_outside_the_demo_uses_a_demo_calendar(plan):
+    load_demo(plan, password=PASSWORD)
+    Department.objects.create(code="own", name="Own", calendar=Calendar.objects.first())
+
+    with pytest.raises(DemoResetBlocked, match="1 departments outside the demo work by demo"):
+        reset_demo()
+
+    assert Calendar.objects.count() == 3
 
 
 def test_reset_is_refused_while_other_data_refers_to_the_demo(plan):

@@ -3,6 +3,8 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from tamdesk.calendars.api import CalendarExceptionViewSet, CalendarViewSet
+from tamdesk.core.jobs_api import JobRunViewSet
 from tamdesk.directory.api import (
     AccountTeamAssignmentViewSet,
     ClientViewSet,
@@ -12,6 +14,13 @@ from tamdesk.directory.api import (
     EngineerViewSet,
     ObtainTokenView,
 )
+from tamdesk.notifications.api import (
+    NotificationPreferencesView,
+    NotificationViewSet,
+    OutboxViewSet,
+    WebhookSubscriptionViewSet,
+)
+from tamdesk.sla.api import IncidentViewSet, SLAPolicyViewSet
 
 router = SimpleRouter()
 router.register("departments", DepartmentViewSet, basename="department")
@@ -22,9 +31,23 @@ router.register(
     "account-team-assignments", AccountTeamAssignmentViewSet, basename="accountteamassignment"
 )
 router.register("components", ComponentViewSet, basename="component")
+router.register("calendars", CalendarViewSet, basename="calendar")
+router.register("calendar-exceptions", CalendarExceptionViewSet, basename="calendarexception")
+
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("outbox", OutboxViewSet, basename="outbox")
+router.register("webhook-subscriptions", WebhookSubscriptionViewSet, basename="webhooksubscription")
+router.register("job-runs", JobRunViewSet, basename="jobrun")
+router.register("sla-policies", SLAPolicyViewSet, basename="slapolicy")
+router.register("incidents", IncidentViewSet, basename="incident")
 
 app_name = "api"
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth_token"),
+    path(
+        "notification-preferences/",
+        NotificationPreferencesView.as_view(),
+        name="notification_preferences",
+    ),
     path("", include(router.urls)),
 ]

@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tamdesk.core.env import data_home, env_bool, env_list, env_str, secret_key
+from tamdesk.core.env import data_home, env_bool, env_int, env_list, env_str, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 HOME = data_home()
@@ -35,8 +36,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules",
     "auditlog",
+    "huey.contrib.djhuey",
     "tamdesk.core",
+    "tamdesk.calendars",
     "tamdesk.directory",
+    "tamdesk.notifications",
+    "tamdesk.sla",
     "tamdesk.demo",
 ]
 
@@ -69,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tamdesk.core.context_processors.shell",
+                "tamdesk.notifications.context_processors.notification_centre",
             ],
         },
     },
@@ -183,14 +189,90 @@ SPECTACULAR_SETTINGS = {
         "CompetencyLevelEnum": "tamdesk.directory.choices.CompetencyLevel",
         "ComponentKindEnum": "tamdesk.directory.choices.ComponentKind",
         "ContactKindEnum": "tamdesk.directory.choices.ContactKind",
+        "CalendarExceptionKindEnum": "tamdesk.calendars.choices.CalendarExceptionKind",
+        "CalendarExceptionSourceEnum": "tamdesk.calendars.choices.CalendarExceptionSource",
+        "WeekdayEnum": "tamdesk.calendars.choices.Weekday",
+        "PriorityEnum": "tamdesk.sla.choices.Priority",
+        "IncidentStatusEnum": "tamdesk.sla.choices.IncidentStatus",
+        "IncidentEventKindEnum": "tamdesk.sla.choices.IncidentEventKind",
+        "ClockKindEnum": "tamdesk.sla.choices.ClockKind",
+        "ClockStateEnum": "tamdesk.sla.choices.ClockState",
+        "PausableStatusEnum": "tamdesk.sla.api.PAUSABLE_CHOICES",
+        "WorkingStatusEnum": "tamdesk.sla.api.WORKING_CHOICES",
+        "AppendableEventKindEnum": "tamdesk.sla.api.APPENDABLE_KINDS",
     },
 }
 
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+
+# The address of this instance as users reach it, for the links in e-mails and webhooks.
+BASE_URL = env_str("TAMDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background jobs (huey): Redis when TAMDESK_REDIS_URL is set (several workers on several
+# machines), else a SQLite queue file in TAMDESK_HOME (one machine; `tamdesk serve` runs a worker).
+REDIS_URL = env_str("TAMDESK_REDIS_URL", "")
+HUEY = {
+    "name": "tamdesk",
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "immediate": env_bool("TAMDESK_JOBS_IMMEDIATE", False),
+    "utc": True,
+    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(HOME / "jobs.sqlite3")},
+    "consumer": {
+        "workers": env_int("TAMDESK_WORKER_THREADS", 4),
+        "worker_type": "thread",
+        "check_worker_health": True,
+        "health_check_interval": 5,
+        "periodic": True,
+        # A worker that died holding a job's lock would block that job for good: a starting
+        # worker clears the locks (the jobs are safe to run twice).
+        "flush_locks": True,
+    },
+}
+if REDIS_URL:
+    # One cache for every process (the API's throttle counts, locks) when Redis is there.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tamdesk",
+        }
+    }
+
+# Outgoing e-mail (the notifications' e-mail channel). TAMDESK_EMAIL_FILE_DIR writes each message
+# to a file there instead of sending it (demos, staging); `make demo` uses it.
+EMAIL_FILE_PATH = env_str("TAMDESK_EMAIL_FILE_DIR", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.filebased.EmailBackend"
+    if EMAIL_FILE_PATH
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env_str("TAMDESK_SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("TAMDESK_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("TAMDESK_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("TAMDESK_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("TAMDESK_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("TAMDESK_SMTP_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set TAMDESK_SMTP_STARTTLS or TAMDESK_SMTP_SSL, not both.")
+EMAIL_TIMEOUT = env_int("TAMDESK_SMTP_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("TAMDESK_SMTP_FROM", "tamdesk <tamdesk@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Notification delivery: attempts before a notification is dead, and the webhook timeout.
+NOTIFY_MAX_ATTEMPTS = env_int("TAMDESK_NOTIFY_MAX_ATTEMPTS", 8)
+WEBHOOK_TIMEOUT = env_int("TAMDESK_WEBHOOK_TIMEOUT", 10)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("TAMDESK_LOG_LEVEL", "INFO")},
+    # The worker's own logger: configured here, so `tamdesk worker` adds no second handler.
+    "loggers": {
+        "huey": {
+            "handlers": ["console"],
+            "level": env_str("TAMDESK_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        }
+    },
 }

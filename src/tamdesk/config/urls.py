@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tamdesk.core import views as core_views
 from tamdesk.directory.views.home import home
+from tamdesk.notifications.views.jobs import outbox_health
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -29,5 +30,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("tamdesk.config.api_urls")),
     path("directory/", include("tamdesk.directory.urls")),
+    path("calendars/", include("tamdesk.calendars.urls")),
+    path("notifications/", include("tamdesk.notifications.urls")),
+    path("sla/", include("tamdesk.sla.urls")),
+    # A core page; core cannot import notifications, so the outbox's section is handed to it here.
+    path("jobs/", core_views.JobsPage.as_view(sections=[outbox_health]), name="jobs"),
     path("", include("tamdesk.core.urls")),
 ]

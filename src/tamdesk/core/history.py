@@ -50,12 +50,15 @@ def entries_for(
     obj: models.Model, related: models.QuerySet | list[models.QuerySet] | None = None
 ) -> models.QuerySet:
     """Log entries of ``obj`` (and of the records in ``related``: one queryset or a list of
-    them), newest first."""
+    them, a queryset of log entries standing for itself), newest first."""
     entries = LogEntry.objects.get_for_object(obj)
     if related is not None:
         condition = Q(pk__in=entries.values("pk"))
         for queryset in related if isinstance(related, list) else [related]:
-            condition |= Q(pk__in=LogEntry.objects.get_for_objects(queryset).values("pk"))
+            if queryset.model is LogEntry:  # entries found otherwise (e.g. of deleted records)
+                condition |= Q(pk__in=queryset.values("pk"))
+            else:
+                condition |= Q(pk__in=LogEntry.objects.get_for_objects(queryset).values("pk"))
         entries = LogEntry.objects.filter(condition)
     return entries.select_related("actor", "content_type").order_by("-timestamp", "-pk")
 

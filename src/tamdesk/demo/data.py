@@ -130,6 +130,46 @@ DEPARTMENTS: tuple[DepartmentSpec, ...] = (
     ),
 )  # fmt: skip
 
+
+@dataclass(frozen=True)
+class WorkingCalendarSpec:
+    """A working calendar of the demo; ``hours`` are the Monday-to-Friday intervals in minutes
+    (weekends off), ignored when ``always_open``. ``holidays`` is the country whose public
+    holidays the loader imports (for the current and the next year)."""
+
+    name: str
+    time_zone: str
+    description: str
+    hours: tuple[tuple[int, int], ...] = ()
+    always_open: bool = False
+    holidays: str = ""
+    departments: tuple[str, ...] = ()  # codes of the departments that work by it
+
+
+MOSCOW_OFFICE = "Moscow office 5/2"
+DUTY_CALENDAR = "24×7 duty"
+# Departments not listed by a calendar work by the Moscow office calendar.
+CALENDARS: tuple[WorkingCalendarSpec, ...] = (
+    WorkingCalendarSpec(
+        MOSCOW_OFFICE, "Europe/Moscow",
+        "The head office: Monday to Friday 09:00-18:00 with a lunch hour, Russia's public "
+        "holidays, moved days off and working Saturdays.",
+        hours=((9 * 60, 13 * 60), (14 * 60, 18 * 60)), holidays="RU",
+    ),
+    WorkingCalendarSpec(
+        DUTY_CALENDAR, "Europe/Moscow",
+        "Round the clock, every day of the year: the duty shift, the NOC, monitoring and the "
+        "cyber-defense center.",
+        always_open=True, departments=("duty", "network", "monitoring", "cyber-defense"),
+    ),
+    WorkingCalendarSpec(
+        "Novosibirsk office", "Asia/Novosibirsk",
+        "The development office in Novosibirsk: Monday to Friday 09:00-18:00 local time, "
+        "Russia's public holidays.",
+        hours=((9 * 60, 18 * 60),), holidays="RU", departments=("development",),
+    ),
+)  # fmt: skip
+
 # Engineers' own time zones and their weights: most of the organisation works from Moscow.
 ENGINEER_TIME_ZONES = (("Europe/Moscow", 14), ("Asia/Yekaterinburg", 4), ("Asia/Novosibirsk", 2))
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 
 from tamdesk.demo.clients import build_clients
-from tamdesk.demo.data import DEPARTMENTS, STAFF_DOMAIN
+from tamdesk.demo.data import CALENDARS, DEPARTMENTS, MOSCOW_OFFICE, STAFF_DOMAIN
 from tamdesk.demo.people import NamePool, build_staff
-from tamdesk.demo.plan import DemoPlan, DepartmentPlan
+from tamdesk.demo.plan import CalendarPlan, DemoPlan, DepartmentPlan
 
 DEFAULT_SEED = 2019  # the year of the article's organisation chart
 MAX_SCALE = 200
@@ -31,6 +31,7 @@ def build_plan(*, seed: int = DEFAULT_SEED, scale: int = 1) -> DemoPlan:
         people += staff.people
         leads.update(staff.leads)
         clients += build_clients(rng, staff, used_client_names, first_unit=unit == 0)
+    calendar_of = {code: spec.name for spec in CALENDARS for code in spec.departments}
     departments = tuple(
         DepartmentPlan(
             code=spec.code,
@@ -38,6 +39,7 @@ def build_plan(*, seed: int = DEFAULT_SEED, scale: int = 1) -> DemoPlan:
             description=spec.description,
             queue_email=f"{spec.code}@{STAFF_DOMAIN}",
             lead=leads[spec.code],
+            calendar=calendar_of.get(spec.code, MOSCOW_OFFICE),
         )
         for spec in DEPARTMENTS
     )
@@ -47,4 +49,20 @@ def build_plan(*, seed: int = DEFAULT_SEED, scale: int = 1) -> DemoPlan:
         departments=departments,
         people=tuple(people),
         clients=tuple(clients),
+        calendars=build_calendars(),
+    )
+
+
+def build_calendars() -> tuple[CalendarPlan, ...]:
+    """The working calendars (the same at every seed and scale)."""
+    return tuple(
+        CalendarPlan(
+            name=spec.name,
+            time_zone=spec.time_zone,
+            description=spec.description,
+            weekly=(spec.hours,) * 5 + ((), ()),
+            is_always_open=spec.always_open,
+            holiday_country=spec.holidays,
+        )
+        for spec in CALENDARS
     )

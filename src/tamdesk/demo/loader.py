@@ -6,8 +6,9 @@ assignment per client and role, a previous holder ends the day before the next o
 the database constraints check the rest. The change history (auditlog) is switched off for the
 load and the reset: demo data is seed data, not a change somebody made.
 
-Every department, user and client the loader creates is recorded as a ``DemoRecord``; the reset
-deletes exactly those and what hangs off them, nothing else.
+Every calendar, department, user and client the loader creates is recorded as a ``DemoRecord``;
+the reset deletes exactly those and what hangs off them, nothing else. The calendars get the
+public holidays of the current and the next year (of the day of the load).
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
+from tamdesk.calendars import services as calendar_services
+from tamdesk.calendars.models import Calendar
 from tamdesk.core.exceptions import DomainError
 from tamdesk.core.roles import Role
+from tamdesk.demo.incidents import load_sla
 from tamdesk.demo.models import DemoRecord
 from tamdesk.demo.plan import DemoPlan, PersonPlan
 from tamdesk.directory.choices import AccountRole
@@ -39,6 +44,7 @@ from tamdesk.directory.models import (
     Department,
     Engineer,
 )
+from tamdesk.sla.models import Incident, SLAPolicy, SLAPolicyVersion, SLATarget
 
 User = get_user_model()
 
@@ -81,10 +87,15 @@ def load_demo(plan: DemoPlan, *, password: str | None = None) -> LoadReport:
             report.kept_passwords = _recorded(User).count()
             report.generated_password = secrets.token_urlsafe(12) if new_people else None
             hashed = make_password(report.generated_password)
+        calendars = _load_calendars(plan, report)
         departments, created_departments = _load_departments(plan, report)
         users = _load_people(new_people, existing_users, departments, hashed, report)
         _set_leads(plan, departments, created_departments)
+        _set_calendars(plan, departments, created_departments, calendars)
         _load_clients(plan, departments, users, report)
+        sla_created, policies = load_sla()
+        _record(policies)
+        report.created.update(sla_created)
     return report
 
 
@@ -100,6 +111,58 @@ def _recorded(model: type[models.Model]):
     """The primary keys of the demo's rows of ``model``, as a subquery."""
     content_type = ContentType.objects.get_for_model(model)
     return DemoRecord.objects.filter(content_type=content_type).values("object_id")
+
+
+def _load_calendars(plan: DemoPlan, report: LoadReport) -> dict[str, Calendar]:
+    """All the plan's calendars by name; those created now get their weekly hours and the
+    public holidays of this year and the next."""
+    calendars = {
+        c.name: c for c in Calendar.objects.filter(name__in=[c.name for c in plan.calendars])
+    }
+    created = []
+    year = timezone.localdate().year
+    for spec in plan.calendars:
+        if spec.name in calendars:
+            continue
+        calendar = calendar_services.create_calendar(
+            name=spec.name,
+            time_zone=spec.time_zone,
+            description=spec.description,
+            is_always_open=spec.is_always_open,
+            weekly=dict(enumerate(spec.weekly)),
+            by=None,
+        )
+        if spec.holiday_country:
+            calendar_services.import_public_holidays(
+                calendar,
+                country=spec.holiday_country,
+                year_from=year,
+                year_to=year + 1,
+                language="en",
+                by=None,
+            )
+        calendars[spec.name] = calendar
+        created.append(calendar)
+    _record(created)
+    report.created["calendars"] = len(created)
+    return calendars
+
+
+def _set_calendars(
+    plan: DemoPlan,
+    departments: dict[str, Department],
+    created: list[Department],
+    calendars: dict[str, Calendar],
+) -> None:
+    """The departments this load created work by their calendars from the plan; departments
+    that existed before keep theirs."""
+    wanted = {d.code: d.calendar for d in plan.departments}
+    changed = []
+    for code, department in departments.items():
+        if department in created and wanted.get(code) in calendars:
+            department.calendar = calendars[wanted[code]]
+            changed.append(department)
+    Department.objects.bulk_update(changed, ["calendar"])
 
 
 def _existing_users(plan: DemoPlan) -> dict[str, models.Model]:
@@ -293,22 +356,32 @@ def _assignments(pairs, users: dict[str, models.Model], report: LoadReport) -> l
 
 
 def reset_demo() -> Counter[str]:
-    """Delete the demo's departments, users and clients with everything that hangs off them
-    (engineer profiles, competencies, contacts, components, account teams), in one transaction
-    and in dependency order. Rows added by hand to a demo client go with it.
+    """Delete the demo's departments, users, clients, calendars and SLA policies with everything
+    that hangs off them (engineer profiles, competencies, contacts, components, account teams,
+    incidents, working hours and exceptions), in one transaction and in dependency order. Rows
+    added by hand to a demo client or calendar go with it.
 
     Refused, with nothing deleted, when data outside the demo refers to demo data: an engineer
-    in a demo department, a component a demo department owns for another client, or a demo user
-    on another client's account team.
+    in a demo department, a component a demo department owns for another client, a demo user on
+    another client's account team, or a department outside the demo on a demo calendar.
     """
     deleted: Counter[str] = Counter()
     with transaction.atomic(), disable_auditlog():
-        departments, users, clients = (
+        departments, users, clients, calendars = (
             _recorded(Department),
             _recorded(User),
             _recorded(Client),
+            _recorded(Calendar),
         )
-        _refuse_if_referenced(departments, users, clients)
+        _refuse_if_referenced(departments, users, clients, calendars)
+        policies = _recorded(SLAPolicy)
+        incidents = Incident.objects.filter(client__in=clients)
+        deleted["incidents"] = incidents.count()  # delete() also counts events and clocks
+        incidents.delete()
+        SLATarget.objects.filter(version__policy__in=policies).delete()
+        SLAPolicyVersion.objects.filter(policy__in=policies).delete()
+        deleted["sla policies"] = SLAPolicy.objects.filter(pk__in=policies).count()
+        SLAPolicy.objects.filter(pk__in=policies).delete()
         for label, queryset in (
             ("assignments", AccountTeamAssignment.objects.filter(client__in=clients)),
             ("contacts", Contact.objects.filter(client__in=clients)),
@@ -321,12 +394,15 @@ def reset_demo() -> Counter[str]:
         deleted["engineers"] = Engineer.objects.filter(user__in=users).delete()[0]
         deleted["users"] = User.objects.filter(pk__in=users).count()
         User.objects.filter(pk__in=users).delete()
-        deleted["departments"] = Department.objects.filter(pk__in=departments).delete()[0]
+        deleted["departments"] = Department.objects.filter(pk__in=departments).count()
+        Department.objects.filter(pk__in=departments).delete()
+        deleted["calendars"] = Calendar.objects.filter(pk__in=calendars).count()
+        Calendar.objects.filter(pk__in=calendars).delete()
         DemoRecord.objects.all().delete()
     return deleted
 
 
-def _refuse_if_referenced(departments, users, clients) -> None:
+def _refuse_if_referenced(departments, users, clients, calendars) -> None:
     outside = {
         "engineers outside the demo work in demo departments": Engineer.objects.filter(
             department__in=departments
@@ -337,6 +413,17 @@ def _refuse_if_referenced(departments, users, clients) -> None:
         "demo users are on the account teams of clients outside the demo": (
             AccountTeamAssignment.objects.filter(user__in=users).exclude(client__in=clients)
         ),
+        "departments outside the demo work by demo calendars": Department.objects.filter(
+            calendar__in=calendars
+        ).exclude(pk__in=departments),
+        "incidents of clients outside the demo are assigned to demo people or departments": (
+            Incident.objects.filter(Q(assignee__in=users) | Q(department__in=departments)).exclude(
+                client__in=clients
+            )
+        ),
+        "SLA policies outside the demo measure by demo calendars": SLAPolicyVersion.objects.filter(
+            calendar__in=calendars
+        ).exclude(policy__in=_recorded(SLAPolicy)),
     }
     problems = [f"{qs.count()} {what}" for what, qs in outside.items() if qs.exists()]
     if problems:

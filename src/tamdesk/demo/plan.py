@@ -8,12 +8,26 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class CalendarPlan:
+    """A working calendar; its public holidays are imported when it is loaded (they depend on
+    the year of the load, the plan does not)."""
+
+    name: str
+    time_zone: str
+    description: str
+    weekly: tuple[tuple[tuple[int, int], ...], ...]  # 7 days, Monday first
+    is_always_open: bool = False
+    holiday_country: str = ""
+
+
+@dataclass(frozen=True)
 class DepartmentPlan:
     code: str
     name: str
     description: str
     queue_email: str
     lead: str  # user name of the lead
+    calendar: str = ""  # name of its working calendar
 
 
 @dataclass(frozen=True)
@@ -93,3 +107,4 @@ class DemoPlan:
     departments: tuple[DepartmentPlan, ...]
     people: tuple[PersonPlan, ...]
     clients: tuple[ClientPlan, ...]
+    calendars: tuple[CalendarPlan, ...] = ()

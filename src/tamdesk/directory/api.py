@@ -2,29 +2,29 @@
 
 Serializers validate and represent; viewsets check permissions through the rules predicates and
 call ``tamdesk.directory.services`` for every write that carries a business rule. Errors use the
-one shape of ``tamdesk.core.api.exception_handler``, documented here as the ``Error`` component.
+one shape of ``tamdesk.core.api.exception_handler``, documented as the ``Error`` component.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.filters import SearchFilter
 from rest_framework.throttling import ScopedRateThrottle
 
-from tamdesk.core.api import AuditedViewSetMixin, RulesPermission
-from tamdesk.core.exceptions import ProtectedError
 from tamdesk.core.roles import Role
+from tamdesk.core.viewsets import (  # noqa: F401  (ApiSchema and ErrorSerializer were here)
+    ApiSchema,
+    ErrorSerializer,
+    RulesViewSet,
+    error_response,
+)
 from tamdesk.directory import services
 from tamdesk.directory.filters import (
     AccountTeamAssignmentFilter,
@@ -47,88 +47,26 @@ from tamdesk.directory.models import (
 User = get_user_model()
 
 
-# --- errors and the shared viewset ---------------------------------------------------------------
+# --- the shared viewset --------------------------------------------------------------------------
 
 
-class ErrorSerializer(serializers.Serializer):
-    """The one error shape of the API (see ``tamdesk.core.api.exception_handler``)."""
-
-    code = serializers.CharField(
-        help_text=_("Stable machine-readable code, e.g. `invalid` or `department_in_use`.")
-    )
-    detail = serializers.CharField(help_text=_("Human-readable message."))
-    errors = serializers.DictField(
-        child=serializers.JSONField(),
-        help_text=_("Messages by field name; `non_field_errors` for the request as a whole."),
-    )
-
-
-def error_response(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-class ApiSchema(AutoSchema):
-    """Adds the error responses an operation can return to its documented responses."""
-
-    def _error_responses(self) -> dict[str, str]:
-        writes = self.method in ("POST", "PUT", "PATCH")
-        errors = {
-            "400": _("Invalid input; field errors under `errors`."),
-            "401": _("Not authenticated."),
-            "403": _("Permission denied."),
-            "404": _("No such record."),
-            "409": _("Refused by a business rule or a database constraint; see `code`."),
-        }
-        wanted = {"401", "403"}
-        if writes or (self.method == "GET" and self._is_list_view()):
-            wanted.add("400")
-        if "{" in self.path:
-            wanted.add("404")
-        if writes or self.method == "DELETE":
-            wanted.add("409")
-        return {code: text for code, text in errors.items() if code in wanted}
-
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
-        for code, description in self._error_responses().items():
-            if code not in responses:
-                responses[code] = self._get_response_for_code(
-                    error_response(description), code, direction=direction
-                )
-        return responses
-
-
-class DirectoryViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class DirectoryViewSet(RulesViewSet):
     """CRUD guarded by ``directory.<verb>_<model>`` rules.
 
     ``parent_field`` names the client a record belongs to: adding such a record (or moving it to
     another client) is checked against that client once the input is valid.
     """
 
-    # Token first: its ``WWW-Authenticate`` header makes an anonymous call a 401, not a 403.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [RulesPermission]
-    filter_backends = [DjangoFilterBackend, SearchFilter]
-    schema = ApiSchema()
     parent_field: str | None = None
     parent_denied_messages = {
         "add": _("You may not add this record to this client."),
         "change": _("You may not move this record to this client."),
     }
 
-    def permission_name(self, verb: str) -> str:
-        meta = self.get_queryset().model._meta
-        return f"{meta.app_label}.{verb}_{meta.model_name}"
-
-    def check_permissions(self, request) -> None:
-        super().check_permissions(request)
-        if self.action != "create":
-            return
+    def create_permission(self) -> str:
         # Records of a client are checked against it in perform_create; up front, the user
         # must at least be someone who reads the directory.
-        verb = "view" if self.parent_field else "add"
-        if not request.user.has_perm(self.permission_name(verb)):
-            self.permission_denied(request)
+        return self.permission_name("view" if self.parent_field else "add")
 
     def check_parent_permission(self, verb: str, parent) -> None:
         if not self.request.user.has_perm(self.permission_name(verb), parent):
@@ -147,15 +85,6 @@ class DirectoryViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
                 self.check_parent_permission("change", parent)
             serializer.save()
 
-    def perform_destroy(self, instance) -> None:
-        try:
-            with transaction.atomic():
-                instance.delete()
-        except models.ProtectedError as exc:
-            raise ProtectedError(
-                _("The record is still referenced by other records and cannot be deleted.")
-            ) from exc
-
 
 # --- serializers ---------------------------------------------------------------------------------
 
@@ -166,8 +95,8 @@ TIMESTAMPS = ["created_at", "updated_at"]
 class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department
-        fields = ["id", "code", "name", "description", "lead", "queue_email", "is_active"]
-        fields += TIMESTAMPS
+        fields = ["id", "code", "name", "description", "lead", "queue_email", "calendar"]
+        fields += ["is_active", *TIMESTAMPS]
         read_only_fields = TIMESTAMPS
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tamdesk.core.filters import text_search as _search
 from tamdesk.core.roles import Role
 from tamdesk.directory.choices import (
     AccountRole,
@@ -27,19 +27,6 @@ from tamdesk.directory.models import (
     Department,
     Engineer,
 )
-
-
-def _search(fields: list[str]):
-    def method(queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition).distinct()
-
-    return method
 
 
 class DepartmentFilter(django_filters.FilterSet):

@@ -48,14 +48,14 @@ class PersonChoiceField(forms.ModelChoiceField):
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
-        fields = ["code", "name", "description", "lead", "queue_email", "is_active"]
+        fields = ["code", "name", "description", "lead", "queue_email", "calendar", "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     fieldsets = [
         (None, ["code", "name"], {"columns": 2}),
         (None, ["description"]),
         (None, ["lead", "queue_email"], {"columns": 2}),
-        (None, ["is_active"]),
+        (None, ["calendar", "is_active"]),
     ]
 
     def __init__(self, *args, **kwargs):

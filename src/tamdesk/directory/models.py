@@ -3,11 +3,7 @@ the base every later feature hangs off."""
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -15,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Also imported from here by the forms and by migration 0001.
+from tamdesk.calendars.time_zones import time_zone_choices, validate_time_zone  # noqa: F401
 from tamdesk.core.models import TimeStampedModel
 from tamdesk.directory.choices import (
     AccountRole,
@@ -26,17 +24,6 @@ from tamdesk.directory.choices import (
     ContactKind,
 )
 from tamdesk.directory.querysets import AccountTeamQuerySet, ClientQuerySet
-
-
-@cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
-
-
-def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
-
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
@@ -57,6 +44,15 @@ class Department(TimeStampedModel):
         related_name="led_departments",
     )
     queue_email = models.EmailField(_("queue address"), blank=True)
+    calendar = models.ForeignKey(
+        "calendars.Calendar",
+        verbose_name=_("working calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="departments",
+        help_text=_("When the department works: its hours, time zone and holidays."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -14,28 +14,13 @@ from __future__ import annotations
 import rules
 from django.utils import timezone
 
-from tamdesk.core.roles import Role, role_names
+from tamdesk.core.permissions import (
+    has_any_role,
+    is_administrator,
+    is_programme_lead,
+    is_service_manager,
+)
 from tamdesk.directory.choices import AccountRole
-
-
-def _has(role: Role):
-    @rules.predicate(name=f"has_role_{role.name.lower()}")
-    def predicate(user) -> bool:
-        return role.value in role_names(user)
-
-    return predicate
-
-
-is_administrator = _has(Role.ADMINISTRATOR)
-is_tam = _has(Role.TAM)
-is_service_manager = _has(Role.SERVICE_MANAGER)
-is_programme_lead = _has(Role.PROGRAMME_LEAD)
-is_architect = _has(Role.ARCHITECT)
-
-
-@rules.predicate
-def has_any_role(user) -> bool:
-    return bool(role_names(user))
 
 
 def _client_of(obj):
@@ -126,4 +111,3 @@ for _model, _verbs in PERMISSIONS.items():
 rules.add_perm("auth.manage_users", is_administrator)
 for _verb in ("view", "add", "change"):
     rules.add_perm(f"auth.{_verb}_user", is_administrator)
-rules.add_perm("core.view_history", has_any_role)

@@ -34,7 +34,7 @@ class DepartmentDetail(DepartmentViews, ui.ObjectDetailView):
     template_name = "directory/department_detail.html"
 
     def get_queryset(self):
-        return Department.objects.select_related("lead__user")
+        return Department.objects.select_related("lead__user", "calendar")
 
     def get_extra_context(self, obj):
         return {

@@ -44,3 +44,27 @@ document.addEventListener("htmx:configRequest", function (event) {
   });
   empty.forEach(function (key) { parameters.delete(key); });
 });
+
+// Copy buttons: <button data-copy-target="#id" data-copied-text="Copied"> copies the value (or
+// text) of the element it names and says so on the button for a moment.
+document.addEventListener("click", function (event) {
+  "use strict";
+  var button = event.target.closest ? event.target.closest("[data-copy-target]") : null;
+  if (!button) return;
+  var source = document.querySelector(button.getAttribute("data-copy-target"));
+  if (!source) return;
+  var text = source.value !== undefined ? source.value : source.textContent;
+  var label = button.querySelector("span") || button;
+  var original = label.textContent;
+  var done = function () {
+    label.textContent = button.getAttribute("data-copied-text") || original;
+    window.setTimeout(function () { label.textContent = original; }, 2000);
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done);
+  } else {
+    source.select();
+    document.execCommand("copy");
+    done();
+  }
+});

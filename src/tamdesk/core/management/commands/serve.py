@@ -61,11 +61,13 @@ def gunicorn_argv(*, host: str, port: int, workers: int, python: str | None = No
     ]
 
 
-def companion_commands() -> list[list[str]]:
-    """The command lines of the processes that run beside the web server and stop with it (the
-    consumer of background jobs, for one). There are none yet; while the list is empty the web
+def companion_commands(*, worker: bool = True, python: str | None = None) -> list[list[str]]:
+    """The command lines of the processes that run beside the web server and stop with it: the
+    background worker (``tamdesk worker``) unless ``worker`` is false. With no companion the web
     server replaces this process."""
-    return []
+    if not worker:
+        return []
+    return [[python or sys.executable, "-m", "tamdesk.cli", "worker"]]
 
 
 def run(web: list[str], companions: list[list[str]]) -> int:
@@ -124,8 +126,16 @@ class Command(BaseCommand):
             default=DEFAULT_WORKERS,
             help=f"Web server processes (default: {DEFAULT_WORKERS}).",
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start a background worker beside the web server (run `tamdesk worker` "
+            "elsewhere, e.g. on several machines with Redis).",
+        )
 
-    def handle(self, *args, host: str, port: int, workers: int, **options) -> None:
+    def handle(
+        self, *args, host: str, port: int, workers: int, no_worker: bool = False, **options
+    ) -> None:
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
         if not 0 < port < 65536:
@@ -138,10 +148,17 @@ class Command(BaseCommand):
             + f" (gunicorn on {bind_address(host, port)}, {workers} worker{'s' * (workers != 1)}; "
             "Ctrl+C stops it)"
         )
+        if not no_worker:
+            self.stdout.write(
+                "Background worker: started beside the web server (--no-worker: not)."
+            )
         self.stdout.flush()
         sys.stderr.flush()
         # The children open their own connections; none may be inherited across exec/fork.
         connections.close_all()
-        code = run(gunicorn_argv(host=host, port=port, workers=workers), companion_commands())
+        code = run(
+            gunicorn_argv(host=host, port=port, workers=workers),
+            companion_commands(worker=not no_worker),
+        )
         if code:
             raise CommandError(f"The web server exited with status {code}.", returncode=code)

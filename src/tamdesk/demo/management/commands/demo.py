@@ -20,9 +20,9 @@ PASSWORD_VARIABLE = "TAMDESK_DEMO_PASSWORD"  # noqa: S105  (the name, not a pass
 
 class Command(BaseCommand):
     help = (
-        "Apply migrations, load the demo organisation (16 departments, ~60 engineers, 40 "
-        "clients per scale unit; running it again creates nothing new) and serve it. Demo users "
-        f"get the password in {PASSWORD_VARIABLE}, or a generated one shown once."
+        "Apply migrations, load the demo organisation (3 working calendars, 16 departments, ~60 "
+        "engineers, 40 clients per scale unit; running it again creates nothing new) and serve "
+        f"it. Demo users get the password in {PASSWORD_VARIABLE}, or a generated one shown once."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -83,13 +83,18 @@ class Command(BaseCommand):
         if not any(created.values()):
             self.stdout.write(f"{head} is already loaded: nothing new to create.")
             return
-        order = ("departments", "users", "engineers", "tams", "clients", "contacts",
-                 "components", "assignments")  # fmt: skip
+        order = ("calendars", "departments", "users", "engineers", "tams", "clients",
+                 "contacts", "components", "assignments", "sla policies", "incidents")  # fmt: skip
         labels = {"tams": "of them TAMs", "assignments": "account-team assignments"}
         parts = [f"{created[key]} {labels.get(key, key)}" for key in order if created[key]]
         self.stdout.write(
             self.style.SUCCESS(f"{head}: created {', '.join(parts)} in {seconds:.1f} s.")
         )
+        if created["incidents"]:
+            self.stdout.write(
+                "Incidents are dated from now: log in as `tam` and open Incidents to watch the "
+                "first ones warn and breach within minutes (the background worker notifies)."
+            )
         if report.skipped_assignments:
             self.stdout.write(
                 self.style.WARNING(

@@ -1,0 +1,492 @@
+"""Forms of the SLA pages. Working durations are written ``H:MM`` (hours may pass 24: a target
+is working time), date-times in the viewer's time zone; the views pass the cleaned data to the
+services, which have the last word (their refusals come back as field errors)."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tamdesk.calendars.models import Calendar
+from tamdesk.directory.choices import ClientTier
+from tamdesk.directory.models import Client, Department
+from tamdesk.sla.choices import (
+    PAUSABLE_STATUSES,
+    WORKING_STATUSES,
+    IncidentEventKind,
+    IncidentStatus,
+    Priority,
+)
+from tamdesk.sla.filters import assignable_people
+from tamdesk.sla.models import DEFAULT_PAUSE_STATUSES, DEFAULT_THRESHOLDS, Incident, SLAPolicy
+from tamdesk.sla.services import NewEvent
+
+User = get_user_model()
+DURATION = re.compile(r"^\s*(\d{1,5}):([0-5]\d)\s*$")
+
+
+class DateTimeLocalField(forms.DateTimeField):
+    """A date and time picked in the browser (``<input type="datetime-local">``), read in the
+    current (the viewer's) time zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """Users shown by their full name, with the user name to tell namesakes apart."""
+
+    def label_from_instance(self, obj) -> str:
+        full_name = obj.get_full_name()
+        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
+
+
+class WorkingDurationField(forms.CharField):
+    """Working time as ``H:MM`` ↔ seconds (``4:00`` → 14400; ``40:00`` is five 8-hour days)."""
+
+    default_error_messages = {"invalid": _("Enter the time as H:MM, e.g. 4:00 or 0:30.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"placeholder": "H:MM", "inputmode": "numeric", "maxlength": 8}),
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return f"{value // 3600}:{value % 3600 // 60:02d}"
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = DURATION.match(value)
+        if not match:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(match[1]) * 3600 + int(match[2]) * 60
+
+
+class ThresholdsField(forms.CharField):
+    """Warning thresholds as ``50, 75`` → ``[50, 75]``."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if isinstance(value, (list, tuple)):
+            return sorted({int(v) for v in value})
+        percents = set()
+        for part in re.split(r"[,;\s]+", value or ""):
+            if not part:
+                continue
+            try:
+                percent = int(part.rstrip("%"))
+            except ValueError:
+                raise ValidationError(
+                    _("Give whole percentages separated by commas, e.g. 50, 75."), code="invalid"
+                ) from None
+            if not 1 <= percent <= 99:
+                raise ValidationError(
+                    _("Warning thresholds are percentages between 1 and 99."), code="invalid"
+                )
+            percents.add(percent)
+        return sorted(percents)
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(v) for v in value)
+        return value
+
+
+def _status_choices(statuses) -> list[tuple[str, str]]:
+    return [(IncidentStatus(s).value, IncidentStatus(s).label) for s in statuses]
+
+
+# --- incidents -----------------------------------------------------------------------------
+
+
+class IncidentOpenForm(forms.Form):
+    """Open an incident (``services.open_incident``); ``opened_at`` may be in the past."""
+
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.all())
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=_status_choices(WORKING_STATUSES),
+        initial=IncidentStatus.NEW,
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(is_active=True), required=False
+    )
+    assignee = PersonChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    source_system = forms.CharField(
+        label=_("Source system"),
+        max_length=64,
+        initial="tamdesk",
+        help_text=_("Where the incident comes from, e.g. zabbix or the client's service desk."),
+    )
+    external_id = forms.CharField(
+        label=_("External id"),
+        max_length=128,
+        required=False,
+        help_text=_("Its id in the source system; the same id cannot be imported twice."),
+    )
+    opened_at = DateTimeLocalField(
+        label=_("Opened at"), required=False, help_text=_("Empty: now. In your time zone.")
+    )
+
+    fieldsets = [
+        (None, ["client", "title", "description"]),
+        (None, ["priority", "status"], {"columns": 2}),
+        (_("Assignment"), ["department", "assignee"], {"columns": 2}),
+        (_("Origin"), ["source_system", "external_id", "opened_at"], {"columns": 3}),
+    ]
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        self.fields["assignee"].queryset = assignable_people()
+
+    def service_arguments(self, *, now) -> dict:
+        data = dict(self.cleaned_data)
+        data["opened_at"] = data["opened_at"] or now
+        data["external_id"] = data["external_id"].strip()
+        data["source_system"] = data["source_system"].strip()
+        return data
+
+
+class IncidentEditForm(forms.ModelForm):
+    """What may be edited of an incident: its words. Everything else is a timeline event."""
+
+    class Meta:
+        model = Incident
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+
+#: The fields each kind of event asks for, beside ``at`` and ``note``.
+EVENT_FIELDS = {
+    IncidentEventKind.FIRST_RESPONSE: [],
+    IncidentEventKind.STATUS_CHANGED: ["status"],
+    IncidentEventKind.REASSIGNED: ["department", "assignee"],
+    IncidentEventKind.PRIORITY_CHANGED: ["priority"],
+    IncidentEventKind.RESOLVED: [],
+    IncidentEventKind.REOPENED: ["status"],
+    IncidentEventKind.CLOSED: [],
+    IncidentEventKind.COMMENT: [],
+}
+
+
+def event_kinds_for(incident: Incident) -> list[str]:
+    """The kinds of event that make sense for the incident as it is now (the timeline rules of
+    the service have the last word)."""
+    if incident.status == IncidentStatus.CLOSED:
+        return [IncidentEventKind.COMMENT]
+    if incident.status == IncidentStatus.RESOLVED:
+        return [IncidentEventKind.REOPENED, IncidentEventKind.CLOSED, IncidentEventKind.COMMENT]
+    kinds = [
+        IncidentEventKind.STATUS_CHANGED,
+        IncidentEventKind.REASSIGNED,
+        IncidentEventKind.PRIORITY_CHANGED,
+        IncidentEventKind.RESOLVED,
+        IncidentEventKind.COMMENT,
+    ]
+    if incident.first_response_at is None:
+        kinds.insert(0, IncidentEventKind.FIRST_RESPONSE)
+    return kinds
+
+
+class IncidentEventForm(forms.Form):
+    """One event appended to an incident's timeline (``services.append_events``). The fields
+    follow the kind of event; changing the kind swaps the form (htmx)."""
+
+    kind = forms.ChoiceField(label=_("Event"))
+    status = forms.ChoiceField(label=_("Status"))
+    priority = forms.ChoiceField(label=_("Priority"))
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(is_active=True), required=False
+    )
+    assignee = PersonChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    at = DateTimeLocalField(
+        label=_("At"), required=False, help_text=_("Empty: now. In your time zone.")
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, incident: Incident, kind: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+        kinds = event_kinds_for(incident)
+        self.fields["kind"].choices = [(k, IncidentEventKind(k).label) for k in kinds]
+        wanted = kind or (self.data.get("kind") if self.is_bound else None)
+        self.kind = wanted if wanted in kinds else kinds[0]
+        self.fields["kind"].initial = self.kind
+        self.fields["kind"].widget.attrs.update(
+            {
+                "hx-get": reverse("sla:incident_event_create", args=[incident.pk]),
+                "hx-trigger": "change",
+                "hx-target": "#event-form",
+                "hx-swap": "outerHTML",
+                "hx-include": "closest form",
+            }
+        )
+        if self.kind == IncidentEventKind.REOPENED:
+            self.fields["status"].choices = _status_choices(
+                [s for s in WORKING_STATUSES if s != IncidentStatus.NEW]
+            )
+            self.fields["status"].initial = IncidentStatus.IN_PROGRESS
+        else:
+            self.fields["status"].choices = _status_choices(
+                [s for s in WORKING_STATUSES if s != incident.status]
+            )
+        self.fields["priority"].choices = [
+            (value, label) for value, label in Priority.choices if value != incident.priority
+        ]
+        self.fields["assignee"].queryset = assignable_people()
+        if self.kind == IncidentEventKind.REASSIGNED:
+            self.fields["department"].initial = incident.department_id
+            self.fields["assignee"].initial = incident.assignee_id
+        for name in ("status", "priority", "department", "assignee"):
+            if name not in EVENT_FIELDS[self.kind]:
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        if self.kind == IncidentEventKind.REASSIGNED and not (
+            data.get("department") or data.get("assignee")
+        ):
+            raise ValidationError(_("Choose a department, a person, or both."))
+        return data
+
+    def new_event(self, *, now) -> NewEvent:
+        data = self.cleaned_data
+        to_value = ""
+        if self.kind in (IncidentEventKind.STATUS_CHANGED, IncidentEventKind.REOPENED):
+            to_value = data["status"]
+        elif self.kind == IncidentEventKind.PRIORITY_CHANGED:
+            to_value = data["priority"]
+        return NewEvent(
+            kind=self.kind,
+            at=data.get("at") or now,
+            to_value=to_value,
+            note=data.get("note", ""),
+            department=data.get("department"),
+            assignee=data.get("assignee"),
+        )
+
+    def field_for(self, service_field: str | None) -> str | None:
+        """The form field for a timeline refusal's field (``events[0].at`` → ``at``)."""
+        if not service_field:
+            return None
+        name = service_field.rsplit(".", 1)[-1]
+        if name == "to_value":
+            name = "priority" if self.kind == IncidentEventKind.PRIORITY_CHANGED else "status"
+        return name if name in self.fields else None
+
+
+# --- policies ------------------------------------------------------------------------------
+
+
+def _target_field(priority: str, clock: str) -> str:
+    return f"{clock}_{priority}"
+
+
+class PolicyTermsForm(forms.Form):
+    """The terms of a policy version (``services.add_policy_version``): from when, measured in
+    which calendar, the targets per priority, warning thresholds and pausing statuses."""
+
+    valid_from = DateTimeLocalField(
+        label=_("Valid from"),
+        help_text=_("In your time zone. The previous version ends here."),
+    )
+    calendar = forms.ModelChoiceField(
+        label=_("Calendar"),
+        queryset=Calendar.objects.all(),
+        required=False,
+        empty_label=_("24×7 (no calendar)"),
+        help_text=_("The working time the targets are measured in."),
+    )
+    warning_thresholds = ThresholdsField(
+        label=_("Warning thresholds, %"),
+        required=False,
+        initial=DEFAULT_THRESHOLDS,
+        help_text=_("Percentages of a target at which people are warned, e.g. 50, 75."),
+    )
+    reaction_pause_statuses = forms.MultipleChoiceField(
+        label=_("Statuses that pause the reaction clock"),
+        choices=_status_choices(PAUSABLE_STATUSES),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=DEFAULT_PAUSE_STATUSES,
+    )
+    resolution_pause_statuses = forms.MultipleChoiceField(
+        label=_("Statuses that pause the resolution clock"),
+        choices=_status_choices(PAUSABLE_STATUSES),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=DEFAULT_PAUSE_STATUSES,
+    )
+    note = forms.CharField(
+        label=_("What changed"),
+        max_length=300,
+        required=False,
+        help_text=_("A line for the history, e.g. the contract amendment."),
+    )
+
+    terms_fields = ["valid_from", "calendar"]
+    tail_fields = [
+        "warning_thresholds",
+        "reaction_pause_statuses",
+        "resolution_pause_statuses",
+        "note",
+    ]
+
+    def __init__(self, *args, instance: SLAPolicy | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        for priority, label in Priority.choices:
+            for clock, clock_label in (
+                ("reaction", _("Reaction")),
+                ("resolution", _("Resolution")),
+            ):
+                self.fields[_target_field(priority, clock)] = WorkingDurationField(
+                    label=f"{label} — {clock_label}"
+                )
+        self.fieldsets = [(_("Terms"), self.terms_fields, {"columns": 2})]
+
+    def initial_from(self, version) -> None:
+        """Start from the terms of ``version`` (the one in force), to change what differs."""
+        if version is None:
+            return
+        self.initial.update(
+            {
+                "calendar": version.calendar_id,
+                "warning_thresholds": version.warning_thresholds,
+                "reaction_pause_statuses": version.reaction_pause_statuses,
+                "resolution_pause_statuses": version.resolution_pause_statuses,
+            }
+        )
+        for target in version.targets.all():
+            self.initial[_target_field(target.priority, "reaction")] = target.reaction_seconds
+            self.initial[_target_field(target.priority, "resolution")] = target.resolution_seconds
+
+    @property
+    def target_rows(self) -> list[dict]:
+        return [
+            {
+                "priority": priority,
+                "label": label,
+                "reaction": self[_target_field(priority, "reaction")],
+                "resolution": self[_target_field(priority, "resolution")],
+            }
+            for priority, label in Priority.choices
+        ]
+
+    @property
+    def tail(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.tail_fields]
+
+    def clean(self):
+        data = super().clean()
+        targets = {}
+        for priority, _label in Priority.choices:
+            names = [_target_field(priority, clock) for clock in ("reaction", "resolution")]
+            if any(name in self.errors for name in names):
+                continue
+            reaction, resolution = (data.get(name) for name in names)
+            if reaction is None and resolution is None:
+                continue
+            for name, value in zip(names, (reaction, resolution), strict=True):
+                if value is None:
+                    self.add_error(name, _("Give both targets of the priority, or neither."))
+                elif value < 60:
+                    self.add_error(name, _("Targets are at least one minute."))
+            targets[priority] = (reaction, resolution)
+        if not targets and not self.errors:
+            raise ValidationError(_("Give a target for at least one priority."))
+        data["targets"] = targets
+        return data
+
+    def terms(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "valid_from": data["valid_from"],
+            "calendar": data["calendar"],
+            "targets": data["targets"],
+            "warning_thresholds": data["warning_thresholds"],
+            "reaction_pause_statuses": data["reaction_pause_statuses"],
+            "resolution_pause_statuses": data["resolution_pause_statuses"],
+            "note": data["note"],
+        }
+
+
+class PolicyCreateForm(PolicyTermsForm):
+    """A policy for one client or for a client tier, with the terms of its first version
+    (``services.create_policy``)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    client = forms.ModelChoiceField(
+        label=_("Client"),
+        queryset=Client.objects.filter(sla_policy__isnull=True),
+        required=False,
+        help_text=_("The client the policy is for…"),
+    )
+    tier = forms.ChoiceField(
+        label=_("Tier"),
+        choices=[("", "---------"), *ClientTier.choices],
+        required=False,
+        help_text=_("…or the tier whose clients without a policy of their own it applies to."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fieldsets = [
+            (None, ["name"]),
+            (None, ["client", "tier"], {"columns": 2}),
+            (None, ["description"]),
+            *self.fieldsets,
+        ]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if SLAPolicy.objects.filter(name=name).exists():
+            raise ValidationError(_("A policy with this name exists."))
+        return name
+
+    def clean(self):
+        data = super().clean()
+        if "client" in data and "tier" in data and (data["client"] is None) == (not data["tier"]):
+            self.add_error("client", _("Choose a client or a tier (one of them)."))
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "client": data["client"],
+            "tier": data["tier"],
+            "description": data["description"],
+            **self.terms(),
+        }
+
+
+class PolicyEditForm(forms.ModelForm):
+    """A policy's name and description; its terms change with a new version."""
+
+    class Meta:
+        model = SLAPolicy
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}

@@ -1,0 +1,318 @@
+"""SLA policies (versioned), incidents with their event timelines, and each incident's two clocks
+as last measured."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tamdesk.core.models import TimeStampedModel
+from tamdesk.directory.choices import ClientTier
+from tamdesk.sla.choices import (
+    ClockKind,
+    ClockState,
+    IncidentEventKind,
+    IncidentStatus,
+    Priority,
+)
+from tamdesk.sla.querysets import IncidentClockQuerySet, IncidentQuerySet, PolicyVersionQuerySet
+
+DEFAULT_THRESHOLDS = [50, 75]
+DEFAULT_PAUSE_STATUSES = [IncidentStatus.WAITING_CLIENT.value]
+
+
+def default_thresholds() -> list[int]:
+    return list(DEFAULT_THRESHOLDS)
+
+
+def default_pause_statuses() -> list[str]:
+    return list(DEFAULT_PAUSE_STATUSES)
+
+
+class SLAPolicy(TimeStampedModel):
+    """The service levels promised to one client, or to every client of a tier that has no
+    policy of its own. Its terms live in versions; a change makes a new version."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    client = models.OneToOneField(
+        "directory.Client",
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sla_policy",
+    )
+    tier = models.CharField(_("tier"), max_length=16, choices=ClientTier.choices, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="sla_policy_client_or_tier",
+                condition=(Q(client__isnull=False) & Q(tier=""))
+                | (Q(client__isnull=True) & ~Q(tier="")),
+            ),
+            models.UniqueConstraint(
+                fields=["tier"], condition=~Q(tier=""), name="sla_policy_one_per_tier"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sla:policy_detail", args=[self.pk])
+
+
+class SLAPolicyVersion(models.Model):
+    """The terms of a policy from ``valid_from`` until the next version. Never edited once an
+    incident uses it: incidents keep the version in force when they opened."""
+
+    policy = models.ForeignKey(
+        SLAPolicy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    calendar = models.ForeignKey(
+        "calendars.Calendar",
+        verbose_name=_("calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sla_policy_versions",
+        help_text=_("Working time the targets are measured in; none means 24×7."),
+    )
+    warning_thresholds = models.JSONField(
+        _("warning thresholds, %"),
+        default=default_thresholds,
+        help_text=_("Percentages of a target at which people are warned."),
+    )
+    reaction_pause_statuses = models.JSONField(
+        _("statuses that pause the reaction clock"), default=default_pause_statuses, blank=True
+    )
+    resolution_pause_statuses = models.JSONField(
+        _("statuses that pause the resolution clock"), default=default_pause_statuses, blank=True
+    )
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = PolicyVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SLA policy version")
+        verbose_name_plural = _("SLA policy versions")
+        ordering = ["policy", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="sla_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["policy", "valid_from"], name="sla_version_valid_from_unique"
+            ),
+            models.CheckConstraint(
+                name="sla_version_period",
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sla:policy_detail", args=[self.policy_id]) + f"#v{self.number}"
+
+    def pause_statuses(self, clock: str) -> list[str]:
+        if clock == ClockKind.REACTION:
+            return list(self.reaction_pause_statuses)
+        return list(self.resolution_pause_statuses)
+
+
+class SLATarget(models.Model):
+    version = models.ForeignKey(
+        SLAPolicyVersion,
+        verbose_name=_("policy version"),
+        on_delete=models.CASCADE,
+        related_name="targets",
+    )
+    priority = models.CharField(_("priority"), max_length=4, choices=Priority.choices)
+    reaction_seconds = models.PositiveIntegerField(
+        _("reaction target, s"), validators=[MinValueValidator(60)]
+    )
+    resolution_seconds = models.PositiveIntegerField(
+        _("resolution target, s"), validators=[MinValueValidator(60)]
+    )
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        ordering = ["version", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "priority"], name="sla_target_unique"),
+            models.CheckConstraint(
+                name="sla_target_positive",
+                condition=Q(reaction_seconds__gte=60) & Q(resolution_seconds__gte=60),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.priority}"
+
+    def seconds(self, clock: str) -> int:
+        return self.reaction_seconds if clock == ClockKind.REACTION else self.resolution_seconds
+
+
+class Incident(TimeStampedModel):
+    client = models.ForeignKey(
+        "directory.Client",
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    priority = models.CharField(_("priority"), max_length=4, choices=Priority.choices)
+    status = models.CharField(
+        _("status"), max_length=32, choices=IncidentStatus.choices, default=IncidentStatus.NEW
+    )
+    department = models.ForeignKey(
+        "directory.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_incidents",
+    )
+    source_system = models.CharField(_("source system"), max_length=64, default="tamdesk")
+    external_id = models.CharField(_("external id"), max_length=128, blank=True)
+    policy_version = models.ForeignKey(
+        SLAPolicyVersion,
+        verbose_name=_("SLA policy version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_system", "external_id"],
+                condition=~Q(external_id=""),
+                name="incident_external_id_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "-opened_at"], name="incident_client_opened")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sla:incident_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
+
+
+class IncidentEvent(models.Model):
+    """One entry of an incident's timeline. Events are appended in time order and never
+    edited; the clocks are measured from them."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=32, choices=IncidentEventKind.choices)
+    at = models.DateTimeField(_("at"))
+    seq = models.PositiveIntegerField(_("sequence"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_value = models.CharField(_("from"), max_length=200, blank=True)
+    to_value = models.CharField(_("to"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incident event")
+        verbose_name_plural = _("incident events")
+        ordering = ["incident", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "seq"], name="incident_event_seq_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.kind} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class IncidentClock(models.Model):
+    """One of an incident's two clocks, as last measured (``measured_at``). Between two
+    measurements a running clock moves on its own; ``next_alert_at`` says when it next crosses a
+    warning threshold or its target, so the alert job knows when to look again."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="clocks"
+    )
+    kind = models.CharField(_("clock"), max_length=16, choices=ClockKind.choices)
+    state = models.CharField(_("state"), max_length=16, choices=ClockState.choices)
+    target_seconds = models.PositiveIntegerField(_("target, s"), null=True, blank=True)
+    elapsed_seconds = models.PositiveIntegerField(_("elapsed, s"), default=0)
+    paused_seconds = models.PositiveIntegerField(_("paused, s"), default=0)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    warn_at = models.JSONField(_("warning times"), default=list, blank=True)
+    #: The highest threshold already notified (percent; 100 = the breach).
+    alerted_percent = models.PositiveSmallIntegerField(
+        _("alerted at, %"), default=0, validators=[MaxValueValidator(100)]
+    )
+    next_alert_at = models.DateTimeField(_("next alert at"), null=True, blank=True)
+    measured_at = models.DateTimeField(_("measured at"))
+
+    objects = IncidentClockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incident clock")
+        verbose_name_plural = _("incident clocks")
+        ordering = ["incident", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "kind"], name="incident_clock_unique")
+        ]
+        indexes = [models.Index(fields=["next_alert_at"], name="incident_clock_next_alert")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.kind} {self.state}"

@@ -1,0 +1,514 @@
+"""Everything that changes incidents and SLA policies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tamdesk.directory.models import Client, Department
+from tamdesk.sla import clocks as clock_measure
+from tamdesk.sla import notifications as sla_notifications
+from tamdesk.sla import timeline
+from tamdesk.sla.choices import ClockState, IncidentEventKind, IncidentStatus
+from tamdesk.sla.exceptions import DuplicateIncident, ImpossibleTimeline, SLAError
+from tamdesk.sla.models import (
+    Incident,
+    IncidentClock,
+    IncidentEvent,
+    SLAPolicy,
+    SLAPolicyVersion,
+    SLATarget,
+)
+
+log = logging.getLogger(__name__)
+#: A breach longer ago than this on a clock that has since stopped is history (an import of old
+#: incidents), not news: it is recorded as alerted without a notification. Warnings on a stopped
+#: clock are never sent: there is nothing left to act on.
+NEWS_WINDOW = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append, as the entry points give it."""
+
+    kind: str
+    at: dt.datetime
+    to_value: str = ""
+    note: str = ""
+    department: Department | None = None  # for reassignments
+    assignee: object | None = None  # a user, for reassignments
+
+
+# --- policies ------------------------------------------------------------------------------
+
+
+def policy_version_for(client: Client, at: dt.datetime) -> SLAPolicyVersion | None:
+    """The version in force at ``at`` of the client's own policy, else of its tier's."""
+    versions = SLAPolicyVersion.objects.in_force(at).select_related("calendar")
+    own = versions.filter(policy__client=client).first()
+    if own is not None:
+        return own
+    return versions.filter(policy__tier=client.tier, policy__client__isnull=True).first()
+
+
+@transaction.atomic
+def add_policy_version(
+    policy: SLAPolicy,
+    *,
+    valid_from: dt.datetime,
+    calendar,
+    targets: dict[str, tuple[int, int]],
+    warning_thresholds: Sequence[int],
+    reaction_pause_statuses: Sequence[str],
+    resolution_pause_statuses: Sequence[str],
+    note: str = "",
+    by,
+) -> SLAPolicyVersion:
+    """Add a version of ``policy`` in force from ``valid_from``: the previous version ends there.
+    Incidents opened before keep their version; history is never rewritten. ``targets`` maps a
+    priority to (reaction seconds, resolution seconds)."""
+    policy = SLAPolicy.objects.select_for_update().get(pk=policy.pk)
+    latest = policy.versions.order_by("-number").first()
+    if latest is not None and valid_from <= latest.valid_from:
+        raise SLAError(
+            _("A new version must start after the current one (from %(start)s).")
+            % {"start": timezone.localtime(latest.valid_from).strftime("%Y-%m-%d %H:%M")},
+            field="valid_from",
+            code="version_not_after_latest",
+        )
+    if latest is not None and latest.incidents.filter(opened_at__gte=valid_from).exists():
+        raise SLAError(
+            _(
+                "Incidents opened after %(start)s are measured by version %(number)s; a new "
+                "version cannot start before them."
+            )
+            % {"start": valid_from.strftime("%Y-%m-%d %H:%M"), "number": latest.number},
+            field="valid_from",
+            code="version_rewrites_history",
+        )
+    _check_terms(targets, warning_thresholds, reaction_pause_statuses, resolution_pause_statuses)
+    if latest is not None:
+        latest.valid_until = valid_from
+        latest.save(update_fields=["valid_until"])
+    version = SLAPolicyVersion.objects.create(
+        policy=policy,
+        number=(latest.number + 1) if latest else 1,
+        valid_from=valid_from,
+        calendar=calendar,
+        warning_thresholds=sorted(set(warning_thresholds)),
+        reaction_pause_statuses=list(reaction_pause_statuses),
+        resolution_pause_statuses=list(resolution_pause_statuses),
+        note=note,
+        created_by=by,
+    )
+    SLATarget.objects.bulk_create(
+        SLATarget(
+            version=version,
+            priority=priority,
+            reaction_seconds=reaction,
+            resolution_seconds=resolution,
+        )
+        for priority, (reaction, resolution) in sorted(targets.items())
+    )
+    return version
+
+
+def _check_terms(targets, thresholds, reaction_pauses, resolution_pauses) -> None:
+    from tamdesk.sla.choices import PAUSABLE_STATUSES, Priority
+
+    if not targets:
+        raise SLAError(
+            _("Give a target for at least one priority."), field="targets", code="invalid"
+        )
+    for priority, (reaction, resolution) in targets.items():
+        if priority not in Priority.values:
+            raise SLAError(
+                _("%(priority)s is not a priority.") % {"priority": priority},
+                field="targets",
+                code="invalid",
+            )
+        if reaction < 60 or resolution < 60:
+            raise SLAError(_("Targets are at least one minute."), field="targets", code="invalid")
+    for value in thresholds:
+        if not 1 <= int(value) <= 99:
+            raise SLAError(
+                _("Warning thresholds are percentages between 1 and 99."),
+                field="warning_thresholds",
+                code="invalid",
+            )
+    for field, statuses in (
+        ("reaction_pause_statuses", reaction_pauses),
+        ("resolution_pause_statuses", resolution_pauses),
+    ):
+        for status in statuses:
+            if status not in PAUSABLE_STATUSES:
+                raise SLAError(
+                    _("%(status)s cannot pause a clock.") % {"status": status},
+                    field=field,
+                    code="invalid",
+                )
+
+
+@transaction.atomic
+def create_policy(
+    *,
+    name: str,
+    client: Client | None = None,
+    tier: str = "",
+    description: str = "",
+    valid_from: dt.datetime,
+    calendar,
+    targets: dict[str, tuple[int, int]],
+    warning_thresholds: Sequence[int],
+    reaction_pause_statuses: Sequence[str],
+    resolution_pause_statuses: Sequence[str],
+    note: str = "",
+    by,
+) -> SLAPolicy:
+    """Create a policy for one client or for a tier together with its first version, in one
+    transaction: a policy never exists without terms."""
+    if (client is None) == (not tier):
+        raise SLAError(
+            _("A policy belongs to one client or to one tier: choose exactly one."),
+            field="client",
+            code="invalid",
+        )
+    if client is not None and SLAPolicy.objects.filter(client=client).exists():
+        raise SLAError(
+            _("%(client)s already has a policy; add a version to it instead.") % {"client": client},
+            field="client",
+            code="client_has_policy",
+        )
+    if tier and SLAPolicy.objects.filter(tier=tier, client__isnull=True).exists():
+        raise SLAError(
+            _("The tier already has a policy; add a version to it instead."),
+            field="tier",
+            code="tier_has_policy",
+        )
+    if SLAPolicy.objects.filter(name=name).exists():
+        raise SLAError(_("A policy with this name exists."), field="name", code="policy_name_taken")
+    policy = SLAPolicy.objects.create(
+        name=name, client=client, tier=tier or "", description=description
+    )
+    add_policy_version(
+        policy,
+        valid_from=valid_from,
+        calendar=calendar,
+        targets=targets,
+        warning_thresholds=warning_thresholds,
+        reaction_pause_statuses=reaction_pause_statuses,
+        resolution_pause_statuses=resolution_pause_statuses,
+        note=note,
+        by=by,
+    )
+    return policy
+
+
+@transaction.atomic
+def delete_policy(policy: SLAPolicy, *, by) -> None:
+    from tamdesk.sla.exceptions import PolicyInUse
+
+    policy = SLAPolicy.objects.select_for_update().get(pk=policy.pk)
+    used = Incident.objects.filter(policy_version__policy=policy).count()
+    if used:
+        raise PolicyInUse(
+            _(
+                "%(count)d incidents are measured by this policy; it cannot be deleted. Add a "
+                "version with new terms instead."
+            )
+            % {"count": used}
+        )
+    SLATarget.objects.filter(version__policy=policy).delete()
+    policy.versions.all().delete()
+    policy.delete()
+
+
+# --- incidents -----------------------------------------------------------------------------
+
+
+def _timeline_events(incident: Incident, existing, new: Sequence[NewEvent]):
+    return [timeline.Event(e.kind, clock_measure.epoch(e.at), e.to_value) for e in existing] + [
+        timeline.Event(e.kind, clock_measure.epoch(e.at), e.to_value) for e in new
+    ]
+
+
+#: The incident's own field for a refusal of its opening event (``open_incident``).
+OPENING_FIELDS = {"at": "opened_at", "to_value": "status"}
+
+
+def _check_timeline(events, *, priority: str, offset: int, now: dt.datetime) -> None:
+    try:
+        timeline.check(events, now=clock_measure.epoch(now), priority=priority)
+    except timeline.TimelineError as exc:
+        index = exc.index - offset
+        if index >= 0:
+            field = f"events[{index}].{exc.field}"
+        else:
+            field = OPENING_FIELDS.get(exc.field, "events")
+        raise ImpossibleTimeline(exc.message, field=field) from exc
+
+
+@transaction.atomic
+def open_incident(
+    *,
+    client: Client,
+    title: str,
+    priority: str,
+    opened_at: dt.datetime,
+    by,
+    description: str = "",
+    department: Department | None = None,
+    assignee=None,
+    source_system: str = "tamdesk",
+    external_id: str = "",
+    status: str = IncidentStatus.NEW,
+    events: Sequence[NewEvent] = (),
+    now: dt.datetime | None = None,
+) -> Incident:
+    """Open an incident (``opened_at`` may be in the past, for imports) with any later events,
+    pick the SLA policy version in force at the opening and measure its clocks."""
+    now = now or timezone.now()
+    opening = NewEvent(IncidentEventKind.OPENED, opened_at, to_value=status)
+    timeline_events = _timeline_events(None, [], [opening, *events])
+    _check_timeline(timeline_events, priority=priority, offset=1, now=now)
+    if (
+        external_id
+        and Incident.objects.filter(source_system=source_system, external_id=external_id).exists()
+    ):
+        raise DuplicateIncident(
+            _("%(system)s already has an incident %(id)s here.")
+            % {"system": source_system, "id": external_id},
+            field="external_id",
+        )
+    try:
+        with transaction.atomic():
+            incident = Incident.objects.create(
+                client=client,
+                title=title,
+                description=description,
+                priority=priority,
+                status=status,
+                department=department,
+                assignee=assignee,
+                source_system=source_system,
+                external_id=external_id,
+                policy_version=policy_version_for(client, opened_at),
+                opened_at=opened_at,
+            )
+    except IntegrityError as exc:  # a concurrent import of the same external id
+        raise DuplicateIncident(
+            _("%(system)s already has an incident %(id)s here.")
+            % {"system": source_system, "id": external_id},
+            field="external_id",
+        ) from exc
+    _record(incident, [opening, *events], by=by, first_seq=1)
+    refresh_clocks([incident.pk], now=now)
+    return incident
+
+
+@transaction.atomic
+def append_events(
+    incident: Incident, events: Sequence[NewEvent], *, by, now: dt.datetime | None = None
+) -> Incident:
+    """Append events to an incident's timeline (after its last event), then re-measure."""
+    now = now or timezone.now()
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    existing = list(incident.events.all())
+    timeline_events = _timeline_events(incident, existing, events)
+    _check_timeline(
+        timeline_events,
+        priority=clock_measure.opening_priority(incident, existing),
+        offset=len(existing),
+        now=now,
+    )
+    _record(incident, events, by=by, first_seq=len(existing) + 1)
+    refresh_clocks([incident.pk], now=now)
+    return Incident.objects.get(pk=incident.pk)
+
+
+def _record(incident: Incident, events: Sequence[NewEvent], *, by, first_seq: int) -> None:
+    """Write ``events`` and carry their effect onto the incident's fields."""
+    rows = []
+    changed = set()
+    for seq, event in enumerate(events, start=first_seq):
+        from_value = ""
+        to_value = event.to_value
+        kind = event.kind
+        if kind == IncidentEventKind.OPENED:
+            to_value = incident.status
+        elif kind == IncidentEventKind.FIRST_RESPONSE:
+            incident.first_response_at = event.at
+            changed.add("first_response_at")
+        elif kind == IncidentEventKind.STATUS_CHANGED:
+            from_value, incident.status = incident.status, to_value
+            changed.add("status")
+        elif kind == IncidentEventKind.PRIORITY_CHANGED:
+            from_value, incident.priority = incident.priority, to_value
+            changed.add("priority")
+        elif kind == IncidentEventKind.RESOLVED:
+            from_value, incident.status = incident.status, IncidentStatus.RESOLVED
+            incident.resolved_at = event.at
+            if incident.first_response_at is None:
+                incident.first_response_at = event.at
+            changed |= {"status", "resolved_at", "first_response_at"}
+        elif kind == IncidentEventKind.REOPENED:
+            to_value = to_value or IncidentStatus.IN_PROGRESS
+            from_value, incident.status = incident.status, to_value
+            incident.resolved_at = None
+            changed |= {"status", "resolved_at"}
+        elif kind == IncidentEventKind.CLOSED:
+            from_value, incident.status = incident.status, IncidentStatus.CLOSED
+            incident.closed_at = event.at
+            changed |= {"status", "closed_at"}
+        elif kind == IncidentEventKind.REASSIGNED:
+            before = _assignment_label(incident)
+            incident.department = event.department
+            incident.assignee = event.assignee
+            from_value, to_value = before, _assignment_label(incident)
+            changed |= {"department", "assignee"}
+        rows.append(
+            IncidentEvent(
+                incident=incident,
+                kind=kind,
+                at=event.at,
+                seq=seq,
+                by=by,
+                from_value=from_value[:200],
+                to_value=to_value[:200],
+                note=event.note,
+            )
+        )
+    IncidentEvent.objects.bulk_create(rows)
+    if changed and incident.pk:
+        incident.save(update_fields=sorted(changed | {"updated_at"}))
+
+
+def _assignment_label(incident: Incident) -> str:
+    parts = [str(incident.department) if incident.department else ""]
+    if incident.assignee is not None:
+        parts.append(incident.assignee.get_full_name() or incident.assignee.get_username())
+    return " / ".join(p for p in parts if p)
+
+
+# --- clocks --------------------------------------------------------------------------------
+
+
+def refresh_clocks(incident_ids: Iterable[int], *, now: dt.datetime | None = None) -> int:
+    """Measure the incidents' clocks, store them, and notify the thresholds newly crossed.
+    Returns the number of notifications' events raised."""
+    now = now or timezone.now()
+    incidents = list(clock_measure.prefetched(Incident.objects.filter(pk__in=list(incident_ids))))
+    if not incidents:
+        return 0
+    measured = clock_measure.measure(incidents, now=now)
+    return store(measured, now=now)
+
+
+@transaction.atomic
+def store(measured: list[clock_measure.Measured], *, now: dt.datetime) -> int:
+    incident_ids = {m.incident.pk for m in measured}
+    existing = {
+        (c.incident_id, c.kind): c
+        for c in IncidentClock.objects.select_for_update().filter(incident_id__in=incident_ids)
+    }
+    to_create, to_update, alerts = [], [], []
+    for m in measured:
+        clock = existing.get((m.incident.pk, m.kind))
+        if clock is None:
+            clock = IncidentClock(incident=m.incident, kind=m.kind, alerted_percent=0)
+            to_create.append(clock)
+        else:
+            to_update.append(clock)
+        clock.state = m.state
+        clock.target_seconds = m.target
+        clock.elapsed_seconds = m.elapsed
+        clock.paused_seconds = m.paused
+        clock.due_at = m.due_at
+        clock.breached_at = m.breached_at
+        clock.warn_at = [
+            {"percent": percent, "at": when.isoformat() if when else None}
+            for percent, when in m.warn_at
+        ]
+        clock.measured_at = now
+        level, crossed_at = _crossed(m, now)
+        if level > clock.alerted_percent:
+            # A warning is for acting on a clock that still runs; a stopped clock's breach is news
+            # for a day (then it is history, e.g. an import of old incidents).
+            news = m.state in (ClockState.RUNNING, ClockState.PAUSED) or (
+                level == 100 and crossed_at is not None and now - crossed_at <= NEWS_WINDOW
+            )
+            if news:
+                alerts.append((m, level))
+            clock.alerted_percent = level
+        clock.next_alert_at = _next_alert(m, clock.alerted_percent, now)
+    IncidentClock.objects.bulk_create(to_create)
+    IncidentClock.objects.bulk_update(
+        to_update,
+        [
+            "state",
+            "target_seconds",
+            "elapsed_seconds",
+            "paused_seconds",
+            "due_at",
+            "breached_at",
+            "warn_at",
+            "measured_at",
+            "alerted_percent",
+            "next_alert_at",
+        ],
+    )
+    for m, level in alerts:
+        sla_notifications.clock_alert(m.incident, kind=m.kind, percent=level, measured=m, now=now)
+    return len(alerts)
+
+
+def _crossed(m: clock_measure.Measured, now: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """The highest level reached by ``now`` (100 = breached) and when it was reached."""
+    if m.state == ClockState.BREACHED:
+        return 100, m.breached_at
+    level, when = 0, None
+    for percent, at in m.warn_at:
+        if at is not None and at <= now and percent > level:
+            level, when = percent, at
+    return level, when
+
+
+def _next_alert(m: clock_measure.Measured, alerted: int, now: dt.datetime) -> dt.datetime | None:
+    if m.state != ClockState.RUNNING:
+        return None
+    upcoming = [at for percent, at in m.warn_at if percent > alerted and at is not None]
+    if alerted < 100 and m.due_at is not None:
+        upcoming.append(m.due_at)
+    if m.due_beyond:
+        upcoming.append(now + clock_measure.RECHECK_BEYOND)
+    later = [at for at in upcoming if at > now]
+    if later:
+        return min(later)
+    return now + dt.timedelta(seconds=1) if upcoming else None
+
+
+def recompute_all(*, batch_size: int = 1000, now: dt.datetime | None = None) -> int:
+    """Re-measure every incident's clocks (after a calendar or policy fix), in batches."""
+    now = now or timezone.now()
+    ids = list(Incident.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        refresh_clocks(ids[start : start + batch_size], now=now)
+    return len(ids)
+
+
+def alert_due(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Re-measure the incidents whose clocks are due to cross a threshold or breach."""
+    now = now or timezone.now()
+    ids = list(
+        IncidentClock.objects.alert_due(now)
+        .order_by("next_alert_at")
+        .values_list("incident_id", flat=True)
+        .distinct()[:limit]
+    )
+    return refresh_clocks(ids, now=now) if ids else 0

@@ -1,0 +1,61 @@
+"""The SLA rules, role by role: everyone with a role reads policies and incidents; administrators
+and service managers manage policies; the people who work incidents open them and record their
+events; nobody deletes an incident."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from tests.sla.factories import incident, policy
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "admin",
+    "administrator",
+    "tam",
+    "other_tam",
+    "engineer",
+    "lead",
+    "service_manager",
+    "architect",
+    "programme_lead",
+    "norole",
+]
+READERS = set(ROLES) - {"norole"}
+POLICY_MANAGERS = {"admin", "administrator", "service_manager"}
+INCIDENT_WORKERS = {"admin", "administrator", "service_manager", "tam", "other_tam", "lead"}
+INCIDENT_WORKERS |= {"engineer"}
+
+
+@pytest.fixture
+def records(users, tam_client):
+    sla, _version = policy(client=tam_client)
+    return sla, incident(tam_client, by=users.tam)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_rules(users, records, role):
+    user = getattr(users, role)
+    sla, web = records
+
+    assert user.has_perm("sla.view_slapolicy", sla) is (role in READERS)
+    assert user.has_perm("sla.view_incident", web) is (role in READERS)
+    for verb in ("add", "change", "delete"):
+        assert user.has_perm(f"sla.{verb}_slapolicy", sla) is (role in POLICY_MANAGERS), verb
+    assert user.has_perm("sla.add_incident") is (role in INCIDENT_WORKERS)
+    assert user.has_perm("sla.change_incident", web) is (role in INCIDENT_WORKERS)
+    # A TAM works the incidents of every client, not only their own (other_tam).
+    # Nobody deletes an incident (a superuser holds every permission, but neither the pages
+    # nor the API offer a deletion).
+    assert user.has_perm("sla.delete_incident", web) is (role == "admin")
+
+
+def test_anonymous_has_no_sla_permission(records):
+    sla, web = records
+    anonymous = AnonymousUser()
+
+    assert not anonymous.has_perm("sla.view_slapolicy", sla)
+    assert not anonymous.has_perm("sla.view_incident", web)
+    assert not anonymous.has_perm("sla.add_incident")
