@@ -24,7 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from tamdesk.calendars.engine import CompiledCalendars, add_working_seconds, working_seconds
+from tamdesk.calendars.engine import (
+    CalendarRangeError,
+    CompiledCalendars,
+    add_working_seconds,
+    working_seconds,
+)
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -38,8 +43,8 @@ BEYOND = np.iinfo(np.int64).max
 RUNNING, PAUSED, MET, BREACHED = 0, 1, 2, 3
 STATE_NAMES = ("running", "paused", "met", "breached")
 
-# Working time per clock stays below this (~136 years); clock i's cumulative values are searched
-# as ``i * _BIG + value``, one sorted key space (10 M clocks still fit in int64).
+# Working time per clock stays below this (~136 years); an open segment's cumulative time counts
+# as this much, so that it reaches any amount.
 _BIG = 2**32
 
 
@@ -159,24 +164,28 @@ def reach(
     result = np.full(n, NO_INSTANT, dtype=np.int64)
     if seg_clock.size == 0:
         return result
-    clocks = np.arange(n, dtype=np.int64)
-    # The first segment of each clock whose end reaches the amount.
-    index = np.searchsorted(seg_clock * _BIG + after, clocks * _BIG + amount, side="left")
-    found = index < seg_clock.size
-    found[found] = seg_clock[index[found]] == clocks[found]
-    rows = np.flatnonzero(found)
+    # A clock's segments are contiguous and its cumulative time never decreases, so the segments
+    # that end before the amount are a prefix: count them (no search, one pass over segments).
+    counts = np.bincount(seg_clock, minlength=n)
+    first = np.cumsum(counts) - counts
+    below = np.bincount(seg_clock, weights=after < amount[seg_clock], minlength=n).astype(np.int64)
+    rows = np.flatnonzero(below < counts)
     if rows.size == 0:
         return result
-    segment = index[rows]
+    segment = first[rows] + below[rows]
     need = amount[rows] - before[segment]
     start = seg_start[segment]
     row_cal = cal[rows]
-    # Past the compiled range there is no answer to give, only the fact.
-    available = working_seconds(cc, row_cal, start, np.full(rows.size, cc.end, dtype=np.int64))
-    inside = available >= need
-    instants = np.full(rows.size, BEYOND, dtype=np.int64)
-    if inside.any():
-        instants[inside] = add_working_seconds(cc, row_cal[inside], start[inside], need[inside])
+    # Past the compiled range there is no answer to give, only the fact. That is rare: try all
+    # at once, and only when some fall beyond, find which.
+    try:
+        instants = add_working_seconds(cc, row_cal, start, need)
+    except CalendarRangeError:
+        end = np.full(rows.size, cc.end, dtype=np.int64)
+        inside = working_seconds(cc, row_cal, start, end) >= need
+        instants = np.full(rows.size, BEYOND, dtype=np.int64)
+        if inside.any():
+            instants[inside] = add_working_seconds(cc, row_cal[inside], start[inside], need[inside])
     result[rows] = instants
     return result
 

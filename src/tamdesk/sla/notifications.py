@@ -9,13 +9,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.directory.choices import AccountRole
 from tamdesk.directory.models import AccountTeamAssignment
 from tamdesk.notifications.catalog import EventType, register_event_type
+from tamdesk.notifications.digest import DigestItem, DigestSection, register_digest_section
 from tamdesk.notifications.services import notify
-from tamdesk.sla.choices import ClockKind, Priority
+from tamdesk.sla.choices import ClockKind, ClockState, IncidentStatus, Priority
+
+CLOSED_STATUSES = (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
 
 User = get_user_model()
 URGENT_PRIORITIES = {Priority.P1, Priority.P2}
@@ -81,3 +85,61 @@ def clock_alert(incident, *, kind: str, percent: int, measured, now: dt.datetime
         urgent=incident.priority in URGENT_PRIORITIES,
         now=now,
     )
+
+
+# --- the daily digest's section ------------------------------------------------------------
+
+#: Running clocks due within this time count as a risk in the digest.
+DUE_SOON = dt.timedelta(hours=8)
+
+
+def sla_risks(user, now: dt.datetime) -> list[DigestItem]:
+    """The open incidents of the TAM's clients whose clocks breached, crossed a warning
+    threshold or run out within the next hours — worst first."""
+    from django.db.models import Q
+
+    from tamdesk.directory.models import Client
+    from tamdesk.sla.models import IncidentClock
+
+    clocks = (
+        IncidentClock.objects.filter(
+            incident__client__in=Client.objects.managed_by(user),
+            incident__status__in=[s for s in IncidentStatus.values if s not in CLOSED_STATUSES],
+        )
+        .filter(
+            # A breach still running; a reaction answered late is history, not a risk.
+            (
+                Q(state=ClockState.BREACHED)
+                & ~Q(kind=ClockKind.REACTION, incident__first_response_at__isnull=False)
+            )
+            | Q(state=ClockState.RUNNING, alerted_percent__gt=0)
+            | Q(state=ClockState.RUNNING, due_at__lte=now + DUE_SOON)
+        )
+        .select_related("incident__client")
+        .order_by("-alerted_percent", "due_at")
+    )
+    items = []
+    for clock in clocks[:20]:
+        incident = clock.incident
+        if clock.state == ClockState.BREACHED:
+            what = _("%(clock)s breached") % {"clock": ClockKind(clock.kind).label}
+        else:
+            what = _("%(clock)s due %(due)s") % {
+                "clock": ClockKind(clock.kind).label,
+                "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M")
+                if clock.due_at
+                else "—",
+            }
+        items.append(
+            DigestItem(
+                text=f"[{incident.get_priority_display()}] #{incident.pk} "
+                f"{incident.client.name}: {incident.title} — {what}",
+                url=incident.get_absolute_url(),
+            )
+        )
+    return items
+
+
+register_digest_section(
+    DigestSection(key="sla_risks", title=_("SLA risks"), order=100, build=sla_risks)
+)
