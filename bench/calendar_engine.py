@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import platform
-import resource
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from common import best_of, hours, machine, peak_rss_mib, week
 
 from tamdesk.calendars.engine import (
     CalendarSpec,
@@ -37,14 +35,6 @@ DAY = 86_400
 FIRST = int(dt.datetime(2024, 1, 1, tzinfo=dt.UTC).timestamp())
 LAST = int(dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp())  # queries start in [FIRST, LAST)
 COMPILED_UNTIL = LAST + 60 * DAY  # room for spans and additions that start late
-
-
-def hours(*spans: tuple[float, float]) -> tuple[tuple[int, int], ...]:
-    return tuple((round(start * 60), round(end * 60)) for start, end in spans)
-
-
-def week(day: tuple[tuple[int, int], ...], *, days: int = 5) -> tuple:
-    return (day,) * days + ((),) * (7 - days)
 
 
 def russian_exceptions() -> dict[dt.date, tuple[tuple[int, int], ...]]:
@@ -77,27 +67,16 @@ def calendars() -> list[CalendarSpec]:
     ]
 
 
-def best_of(function: Callable[[], object]) -> float:
-    timings = []
-    for _ in range(REPEATS):
-        began = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - began)
-    return min(timings)
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 def measure_compile(specs: list[CalendarSpec]) -> list[tuple[str, str, float]]:
     began = time.perf_counter()
     compile_calendars(specs, start=FIRST, end=FIRST + 20 * 365 * DAY)
     cold = time.perf_counter() - began  # includes finding the zones' offset changes once
     rows = [("compile, 10 calendars x 20 years (first, cold)", "-", cold)]
-    twenty = best_of(lambda: compile_calendars(specs, start=FIRST, end=FIRST + 20 * 365 * DAY))
+    twenty = best_of(
+        lambda: compile_calendars(specs, start=FIRST, end=FIRST + 20 * 365 * DAY), REPEATS
+    )
     rows.append(("compile, 10 calendars x 20 years", "-", twenty))
-    two = best_of(lambda: compile_calendars(specs, start=FIRST, end=COMPILED_UNTIL))
+    two = best_of(lambda: compile_calendars(specs, start=FIRST, end=COMPILED_UNTIL), REPEATS)
     rows.append(("compile, 10 calendars x 2 years (the range queried below)", "-", two))
     return rows
 
@@ -115,31 +94,21 @@ def measure_queries(specs: list[CalendarSpec], size: int) -> list[tuple[str, str
     assert (working_seconds(cc, cal[sample], start[sample], added[sample]) == amount[sample]).all()
     label = f"{size:,}"
     rows = [
-        ("working_seconds", label, best_of(lambda: working_seconds(cc, cal, start, end))),
+        ("working_seconds", label, best_of(lambda: working_seconds(cc, cal, start, end), REPEATS)),
         (
             "add_working_seconds",
             label,
-            best_of(lambda: add_working_seconds(cc, cal, start, amount)),
+            best_of(lambda: add_working_seconds(cc, cal, start, amount), REPEATS),
         ),
-        ("is_working", label, best_of(lambda: is_working(cc, cal, start))),
-        ("next_working_instant", label, best_of(lambda: next_working_instant(cc, cal, start))),
+        ("is_working", label, best_of(lambda: is_working(cc, cal, start), REPEATS)),
+        (
+            "next_working_instant",
+            label,
+            best_of(lambda: next_working_instant(cc, cal, start), REPEATS),
+        ),
     ]
     rows.append((f"peak RSS so far: {peak_rss_mib():,.0f} MiB", label, float("nan")))
     return rows
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return (
-        f"{model}, {os.cpu_count()} cores; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}, NumPy {np.__version__}"
-    )
 
 
 def table(rows: list[tuple[str, str, float]]) -> str:

@@ -24,8 +24,6 @@ import datetime as dt
 import importlib.metadata
 import json
 import os
-import platform
-import resource
 import subprocess
 import sys
 import textwrap
@@ -38,6 +36,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from common import Intervals, best_of, best_of_with_cpu, hours, machine, peak_rss_mib, week
 
 from tamdesk.calendars.engine import (
     CalendarSpec,
@@ -75,16 +74,6 @@ LONGEST = 15 * DAY  # any one duration is capped here
 OPEN_FOR_AT_MOST = 14 * DAY  # an open incident's last event lies this far before NOW at most
 
 # --- calendars -----------------------------------------------------------------------------------
-
-Intervals = tuple[tuple[int, int], ...]
-
-
-def hours(*spans: tuple[float, float]) -> Intervals:
-    return tuple((round(start * 60), round(end * 60)) for start, end in spans)
-
-
-def week(day: Intervals, *, days: int = 5) -> tuple[Intervals, ...]:
-    return (day,) * days + ((),) * (7 - days)
 
 
 def russian_exceptions(full: Intervals, short: Intervals) -> dict[dt.date, Intervals]:
@@ -277,24 +266,6 @@ def self_check(cc: CompiledCalendars, clocks: Clocks, result: ClockResult) -> No
 
 
 # --- timing the engine ---------------------------------------------------------------------------
-
-
-def best_of(function: Callable[[], object], repeats: int) -> float:
-    return best_of_with_cpu(function, repeats)[0]
-
-
-def best_of_with_cpu(function: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """The best wall-clock time of ``repeats`` runs, and the CPU time of that run."""
-    timings = []
-    for _ in range(repeats):
-        began, cpu = time.perf_counter(), time.process_time()
-        function()
-        timings.append((time.perf_counter() - began, time.process_time() - cpu))
-    return min(timings)
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def reset_peak_rss() -> bool:
@@ -703,21 +674,6 @@ NOTES: tuple[str, ...] = (
 )
 
 # --- the report ----------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return (
-        f"{model}, {os.cpu_count()} cores (`nproc` {len(os.sched_getaffinity(0))}); "
-        f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
-        f"NumPy {np.__version__}"
-    )
 
 
 def load() -> str:

@@ -3,28 +3,17 @@ agreement with the peer libraries that are installed (the `bench` extra). No tim
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from tamdesk.sla.engine import BEYOND, NO_INSTANT, OPEN, measure
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "sla_clock.py"
+from tests.bench.conftest import bench_module
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("sla_clock_bench", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    try:
-        spec.loader.exec_module(module)
+    with bench_module("sla_clock") as module:
         yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 @pytest.fixture(scope="module")

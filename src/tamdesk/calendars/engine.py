@@ -14,6 +14,7 @@ in one sorted array shared by all calendars::
     cc = compile_calendars(specs, start=t0, end=t1)
     working_seconds(cc, cal, start, end)          # working seconds in [start, end)
     add_working_seconds(cc, cal, start, seconds)  # earliest t: working_seconds(start, t) == seconds
+    subtract_working_seconds(cc, cal, end, seconds)  # latest t: working_seconds(t, end) == seconds
     is_working(cc, cal, t)
     next_working_instant(cc, cal, t)              # t itself if working, else the next start
 
@@ -422,6 +423,41 @@ def _add_working_seconds(
     return np.where(seconds == 0, start, result)
 
 
+def subtract_working_seconds(
+    cc: CompiledCalendars, cal: npt.ArrayLike, end: npt.ArrayLike, seconds: npt.ArrayLike
+) -> IntArray:
+    """The latest ``t <= end`` with ``working_seconds(t, end) == seconds`` (``seconds >= 0``).
+
+    ``seconds == 0`` gives ``end`` unchanged, even outside working time. Otherwise the result is a
+    working instant: where the amount is used up exactly at the end of an interval, the latest
+    such ``t`` is the start of the next one (the mirror of :func:`add_working_seconds`, which
+    answers the end of an interval). A result before ``cc.start`` raises CalendarRangeError.
+    """
+    amounts = np.asarray(seconds)
+    if amounts.dtype.kind in "iu" and amounts.size:
+        if int(amounts.min()) < 0:
+            raise ValueError("subtract_working_seconds needs seconds >= 0")
+        if int(amounts.max()) > cc._stride:
+            raise CalendarRangeError("subtract_working_seconds: seconds exceed the compiled range")
+    return _run(cc, _subtract_working_seconds, np.int64, cal, end=end, seconds=amounts)
+
+
+def _subtract_working_seconds(
+    cc: CompiledCalendars, cal: IntArray, end: IntArray, seconds: IntArray
+) -> IntArray:
+    block = cal * cc._stride - cc.start
+    target = cc._worked_before(block + end) - seconds
+    # The first interval whose end passes the target holds the result: inside it, every second
+    # counts. A target below what was worked before cc.start lies before the compiled range.
+    before_range = target < cc._worked_before(block + cc.start)
+    _check_results(cc, before_range & (seconds != 0), "subtract_working_seconds", "before")
+    index = np.minimum(
+        cc._locate_cumulative(np.maximum(target, 0)) + 1, cc._cumulative_end.size - 1
+    )
+    result = target - cc._base[index] - block
+    return np.where(seconds == 0, end, result)
+
+
 def is_working(
     cc: CompiledCalendars, cal: npt.ArrayLike, t: npt.ArrayLike
 ) -> npt.NDArray[np.bool_]:
@@ -501,8 +537,18 @@ def _check_calendars(cc: CompiledCalendars, cal: npt.NDArray[np.integer]) -> Non
         raise ValueError(f"calendar indexes must lie in [0, {len(cc.specs)})")
 
 
-def _check_results(cc: CompiledCalendars, beyond: npt.NDArray[np.bool_], operation: str) -> None:
+def _check_results(
+    cc: CompiledCalendars,
+    beyond: npt.NDArray[np.bool_],
+    operation: str,
+    side: str = "after",
+) -> None:
     if beyond.any():
+        if side == "before":
+            raise CalendarRangeError(
+                f"{operation}: a result falls before the compiled range, which starts at "
+                f"{_as_datetime(cc.start).isoformat()}; compile a longer range"
+            )
         raise CalendarRangeError(
             f"{operation}: a result falls beyond the compiled range, which ends at "
             f"{_as_datetime(cc.end).isoformat()}; compile a longer range"
