@@ -63,3 +63,16 @@ def test_reset_deletes_the_demo_incidents_and_policies_only(loaded):
     assert deleted["sla policies"] == 5
     assert not Incident.objects.exists() and not SLAPolicy.objects.exists()
     assert other.pk
+
+
+def test_reset_deletes_changes_made_for_demo_clients(loaded):
+    from tamdesk.changes import services as change_services
+    from tamdesk.changes.models import ChangeRequest
+    from tamdesk.directory.models import Client
+
+    first = Incident.objects.get(external_id="DEMO-001")
+    tam = first.client.account_assignments.get(role="tam").user
+    change_services.create_change(client=first.client, title="Add a VLAN", owner=tam, by=tam)
+    deleted = reset_demo()
+    assert deleted["changes"] == 1
+    assert not ChangeRequest.objects.exists() and not Client.objects.exists()

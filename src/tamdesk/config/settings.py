@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tamdesk.directory",
     "tamdesk.notifications",
     "tamdesk.sla",
+    "tamdesk.changes",
     "tamdesk.demo",
 ]
 

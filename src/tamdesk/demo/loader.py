@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from tamdesk.calendars import services as calendar_services
 from tamdesk.calendars.models import Calendar
+from tamdesk.changes.models import ActivityEntry, ChangeRequest, Comment, DepartmentTask
 from tamdesk.core.exceptions import DomainError
 from tamdesk.core.roles import Role
 from tamdesk.demo.incidents import load_sla
@@ -358,12 +359,14 @@ def _assignments(pairs, users: dict[str, models.Model], report: LoadReport) -> l
 def reset_demo() -> Counter[str]:
     """Delete the demo's departments, users, clients, calendars and SLA policies with everything
     that hangs off them (engineer profiles, competencies, contacts, components, account teams,
-    incidents, working hours and exceptions), in one transaction and in dependency order. Rows
-    added by hand to a demo client or calendar go with it.
+    incidents, changes, working hours and exceptions), in one transaction and in dependency
+    order. Rows added by hand to a demo client or calendar go with it.
 
     Refused, with nothing deleted, when data outside the demo refers to demo data: an engineer
     in a demo department, a component a demo department owns for another client, a demo user on
-    another client's account team, or a department outside the demo on a demo calendar.
+    another client's account team, a department outside the demo on a demo calendar, incidents
+    or changes of other clients involving demo people or departments, or SLA policies outside
+    the demo on demo calendars.
     """
     deleted: Counter[str] = Counter()
     with transaction.atomic(), disable_auditlog():
@@ -375,6 +378,12 @@ def reset_demo() -> Counter[str]:
         )
         _refuse_if_referenced(departments, users, clients, calendars)
         policies = _recorded(SLAPolicy)
+        changes = ChangeRequest.objects.filter(client__in=clients)
+        deleted["changes"] = changes.count()
+        ActivityEntry.objects.filter(change__in=changes).delete()
+        Comment.objects.filter(change__in=changes).delete()
+        DepartmentTask.objects.filter(change__in=changes).delete()  # dependencies go with them
+        changes.delete()
         incidents = Incident.objects.filter(client__in=clients)
         deleted["incidents"] = incidents.count()  # delete() also counts events and clocks
         incidents.delete()
@@ -420,6 +429,15 @@ def _refuse_if_referenced(departments, users, clients, calendars) -> None:
             Incident.objects.filter(Q(assignee__in=users) | Q(department__in=departments)).exclude(
                 client__in=clients
             )
+        ),
+        "changes of clients outside the demo involve demo people or departments": (
+            ChangeRequest.objects.filter(
+                Q(owner__in=users)
+                | Q(tasks__assignee__in=users)
+                | Q(tasks__department__in=departments)
+            )
+            .exclude(client__in=clients)
+            .distinct()
         ),
         "SLA policies outside the demo measure by demo calendars": SLAPolicyVersion.objects.filter(
             calendar__in=calendars
