@@ -9,4 +9,10 @@ class ChangesConfig(AppConfig):
 
     def ready(self) -> None:
         # Auditlog models, permissions and notification event types declare themselves on import.
+        # The Changes section of the client page; the directory cannot import this domain, so
+        # this domain hands the section to it.
         from tamdesk.changes import audit, notifications, permissions  # noqa: F401
+        from tamdesk.changes.views.client_section import CHANGES_SECTION
+        from tamdesk.directory.views.client_page import add_client_section
+
+        add_client_section(CHANGES_SECTION, after="sla")

@@ -4,6 +4,12 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from tamdesk.calendars.api import CalendarExceptionViewSet, CalendarViewSet
+from tamdesk.changes.api import (
+    ChangeRequestViewSet,
+    ChangeTemplateViewSet,
+    DepartmentTaskViewSet,
+    TaskDependencyViewSet,
+)
 from tamdesk.core.jobs_api import JobRunViewSet
 from tamdesk.directory.api import (
     AccountTeamAssignmentViewSet,
@@ -40,6 +46,10 @@ router.register("webhook-subscriptions", WebhookSubscriptionViewSet, basename="w
 router.register("job-runs", JobRunViewSet, basename="jobrun")
 router.register("sla-policies", SLAPolicyViewSet, basename="slapolicy")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("changes", ChangeRequestViewSet, basename="changerequest")
+router.register("change-tasks", DepartmentTaskViewSet, basename="departmenttask")
+router.register("task-dependencies", TaskDependencyViewSet, basename="taskdependency")
+router.register("change-templates", ChangeTemplateViewSet, basename="changetemplate")
 
 app_name = "api"
 urlpatterns = [

@@ -201,6 +201,11 @@ SPECTACULAR_SETTINGS = {
         "PausableStatusEnum": "tamdesk.sla.api.PAUSABLE_CHOICES",
         "WorkingStatusEnum": "tamdesk.sla.api.WORKING_CHOICES",
         "AppendableEventKindEnum": "tamdesk.sla.api.APPENDABLE_KINDS",
+        "ChangeTypeEnum": "tamdesk.changes.choices.ChangeType",
+        "ChangeStatusEnum": "tamdesk.changes.choices.ChangeStatus",
+        "ScheduleStatusEnum": "tamdesk.changes.choices.ScheduleStatus",
+        "TaskStatusEnum": "tamdesk.changes.choices.TaskStatus",
+        "DependencyKindEnum": "tamdesk.changes.choices.DependencyKind",
     },
 }
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("calendars/", include("tamdesk.calendars.urls")),
     path("notifications/", include("tamdesk.notifications.urls")),
     path("sla/", include("tamdesk.sla.urls")),
+    path("changes/", include("tamdesk.changes.urls")),
     # A core page; core cannot import notifications, so the outbox's section is handed to it here.
     path("jobs/", core_views.JobsPage.as_view(sections=[outbox_health]), name="jobs"),
     path("", include("tamdesk.core.urls")),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
 from tamdesk.core.filters import text_search
+from tamdesk.core.forms import PersonLabelMixin
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.models import Client, Department
 from tamdesk.sla.choices import ClockKind, ClockState, IncidentStatus, Priority
@@ -33,12 +34,8 @@ FILTER_CLOCK_STATES = [
 ]
 
 
-class PersonChoiceField(filter_fields.ModelChoiceField):
-    """Users shown by their full name, with the user name to tell namesakes apart."""
-
-    def label_from_instance(self, obj) -> str:
-        full_name = obj.get_full_name()
-        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
+class PersonChoiceField(PersonLabelMixin, filter_fields.ModelChoiceField):
+    """Users shown by their full name (django-filter's choice field: it knows "empty")."""
 
 
 class PersonChoiceFilter(django_filters.ModelChoiceFilter):

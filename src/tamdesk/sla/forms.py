@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.calendars.models import Calendar
+from tamdesk.core.forms import PersonChoiceField
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.models import Client, Department
 from tamdesk.sla.choices import (
@@ -35,14 +36,6 @@ class DateTimeLocalField(forms.DateTimeField):
     current (the viewer's) time zone."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    """Users shown by their full name, with the user name to tell namesakes apart."""
-
-    def label_from_instance(self, obj) -> str:
-        full_name = obj.get_full_name()
-        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
 
 
 class WorkingDurationField(forms.CharField):

@@ -156,3 +156,26 @@ def form_sections(form: forms.BaseForm) -> list[dict]:
             }
         )
     return sections
+
+
+MINUS = "\u2212"
+
+
+@register.filter
+def hhmm(seconds) -> str:
+    """``5400`` → ``1:30``: a duration (working time, slack) in hours and minutes; negative
+    (overdue) starts with a minus sign; hours may pass 24; "—" for none."""
+    if seconds is None or seconds == "":
+        return "—"
+    seconds = int(seconds)
+    sign = MINUS if seconds < 0 else ""
+    minutes = abs(seconds) // 60
+    return f"{sign}{minutes // 60}:{minutes % 60:02d}"
+
+
+@register.filter
+def person(user) -> str:
+    """A user by their full name, else their user name; "" for nobody."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()

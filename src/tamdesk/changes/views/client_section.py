@@ -1,0 +1,46 @@
+"""The Changes section of the client page (``directory.views.client_page``): the client's open
+changes with their status and forecast against the committed date. Added to the page by
+``ChangesConfig.ready``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tamdesk.changes.models import ChangeRequest
+from tamdesk.directory.models import Client
+from tamdesk.directory.views.client_page import ClientSection
+
+#: Open changes listed on the client page; the rest are a click away on the change list.
+OPEN_LIMIT = 20
+
+
+def changes_section_context(client: Client, request: HttpRequest) -> dict:
+    open_changes = (
+        ChangeRequest.objects.filter(client=client)
+        .open()
+        .select_related("owner")
+        .order_by("committed_on", "-created_at", "-id")
+    )
+    count = open_changes.count()
+    list_url = reverse("changes:change_list")
+    can_add = request.user.has_perm("changes.add_changerequest", None)
+    return {
+        "count": count,
+        "changes": list(open_changes[:OPEN_LIMIT]),
+        "more": max(count - OPEN_LIMIT, 0),
+        "all_url": f"{list_url}?{urlencode({'client': client.pk})}",
+        "add_url": (
+            f"{reverse('changes:change_create')}?{urlencode({'client': client.pk})}"
+            if can_add
+            else ""
+        ),
+    }
+
+
+CHANGES_SECTION = ClientSection(
+    "changes", _("Changes"), "kanban", "changes/client/_changes.html", changes_section_context
+)

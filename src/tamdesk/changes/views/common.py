@@ -1,0 +1,114 @@
+"""What the change pages share: the change's address, the task table with the actions each
+viewer may take, and the Gantt chart laid out by ``tamdesk.changes.gantt``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+
+from tamdesk.changes import gantt, scheduling
+from tamdesk.changes.choices import ACTIVE_CHANGE_STATUSES, TaskStatus
+from tamdesk.changes.models import ChangeRequest, DepartmentTask, TaskDependency
+
+WORK_TEMPLATE = "changes/partials/_work.html"
+
+
+def change_url(change: ChangeRequest) -> str:
+    return reverse("changes:change_detail", args=[change.pk])
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A task of the table with the actions the viewer may take on it now."""
+
+    task: DepartmentTask
+    predecessors: list[TaskDependency]
+    can_start: bool
+    needs_override: bool  # waits for open predecessors: starting needs a reason (the TAM's)
+    can_complete: bool
+    can_block: bool
+    can_unblock: bool
+    can_cancel: bool
+
+    @property
+    def has_actions(self) -> bool:
+        return any(
+            (self.can_start, self.can_complete, self.can_block, self.can_unblock, self.can_cancel)
+        )
+
+
+def task_rows(change: ChangeRequest, tasks, dependencies, user) -> list[TaskRow]:
+    can_edit = user.has_perm("changes.change_changerequest", change)
+    active = change.status in ACTIVE_CHANGE_STATUSES
+    waits_for: dict[int, list[TaskDependency]] = {}
+    for link in dependencies:
+        waits_for.setdefault(link.successor_id, []).append(link)
+    rows = []
+    for task in tasks:
+        can_work = can_edit or user.has_perm("changes.work_departmenttask", task)
+        is_open = task.is_open
+        waiting = task.status == TaskStatus.PENDING
+        startable = active and task.status in (TaskStatus.PENDING, TaskStatus.READY)
+        rows.append(
+            TaskRow(
+                task=task,
+                predecessors=waits_for.get(task.pk, []),
+                can_start=can_work
+                and startable
+                and not task.is_blocked
+                and (not waiting or can_edit),
+                needs_override=waiting,
+                can_complete=can_work
+                and task.status == TaskStatus.IN_PROGRESS
+                and not task.is_blocked,
+                can_block=can_work and is_open and not task.is_blocked,
+                can_unblock=can_work and task.is_blocked,
+                can_cancel=can_edit and is_open,
+            )
+        )
+    return rows
+
+
+def chart_of(change: ChangeRequest, tasks, *, now: dt.datetime) -> gantt.Chart:
+    return gantt.layout(
+        [
+            gantt.TaskTimes(
+                pk=task.pk,
+                title=task.title,
+                status=task.status,
+                is_critical=task.is_critical,
+                planned_start_at=task.planned_start_at,
+                planned_finish_at=task.planned_finish_at,
+                actual_start_at=task.actual_start_at,
+                actual_finish_at=task.actual_finish_at,
+            )
+            for task in tasks
+        ],
+        now=now,
+        committed_at=scheduling.committed_deadline(change),
+        time_zone=timezone.get_current_timezone_name(),
+    )
+
+
+def work_context(change: ChangeRequest, user, *, error: str = "") -> dict:
+    """The task table and the Gantt chart (the fragment the task actions re-render)."""
+    tasks = list(
+        change.tasks.select_related("department__lead", "assignee").order_by("position", "pk")
+    )
+    dependencies = list(
+        TaskDependency.objects.filter(successor__change=change)
+        .select_related("predecessor", "successor")
+        .order_by("successor__position", "predecessor__position", "pk")
+    )
+    return {
+        "change": change,
+        "tasks": tasks,
+        "dependencies": dependencies,
+        "rows": task_rows(change, tasks, dependencies, user),
+        "chart": chart_of(change, tasks, now=timezone.now()),
+        "work_error": error,
+        "can_edit_dependencies": user.has_perm("changes.add_taskdependency", change),
+    }

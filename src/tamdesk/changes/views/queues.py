@@ -1,0 +1,153 @@
+"""Department queues: the ready and upcoming tasks of a department across every change and
+client, least slack first, and the load of its engineers over the next four weeks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from tamdesk.calendars.engine import working_seconds_between
+from tamdesk.changes import scheduling
+from tamdesk.changes.choices import CLOSED_CHANGE_STATUSES, OPEN_TASK_STATUSES, TaskStatus
+from tamdesk.changes.models import DepartmentTask
+from tamdesk.core import ui
+from tamdesk.directory.models import Department
+
+WEEKS = 4
+QUEUE_STATUSES = (TaskStatus.READY, TaskStatus.PENDING)
+
+
+@dataclass(frozen=True)
+class Week:
+    start_at: dt.datetime
+    end_at: dt.datetime
+    capacity_hours: Decimal
+
+
+@dataclass(frozen=True)
+class Load:
+    hours: Decimal
+    capacity_hours: Decimal
+
+    @property
+    def is_over(self) -> bool:
+        return self.hours > self.capacity_hours
+
+    @property
+    def percent(self) -> int:
+        if not self.capacity_hours:
+            return 0 if not self.hours else 100
+        return int(self.hours * 100 / self.capacity_hours)
+
+
+def weeks_from(now: dt.datetime, department: Department) -> list[Week]:
+    """The next ``WEEKS`` calendar weeks from Monday 00:00 of this week (current time zone), with
+    the working hours of the department's calendar in each."""
+    spec = scheduling.calendar_spec(department)
+    today = timezone.localdate(now)
+    monday = dt.datetime.combine(
+        today - dt.timedelta(days=today.weekday()), dt.time(), timezone.get_current_timezone()
+    )
+    weeks = []
+    for index in range(WEEKS):
+        start = monday + dt.timedelta(weeks=index)
+        end = start + dt.timedelta(weeks=1)
+        seconds = working_seconds_between(spec, start, end)
+        weeks.append(Week(start, end, (Decimal(seconds) / 3600).quantize(Decimal("0.01"))))
+    return weeks
+
+
+def engineer_load(department: Department, weeks: list[Week]) -> list[dict]:
+    """Per engineer of the department: for each week, the remaining (else estimated) hours of
+    their open tasks whose planned window overlaps the week, against the week's working hours."""
+    engineers = list(department.engineers.select_related("user").filter(user__is_active=True))
+    tasks = list(
+        DepartmentTask.objects.filter(
+            assignee__in=[e.user_id for e in engineers],
+            status__in=OPEN_TASK_STATUSES,
+            planned_start_at__lt=weeks[-1].end_at,
+            planned_finish_at__gt=weeks[0].start_at,
+        )
+        .exclude(change__status__in=CLOSED_CHANGE_STATUSES)
+        .only(
+            "assignee_id",
+            "estimate_hours",
+            "remaining_hours",
+            "planned_start_at",
+            "planned_finish_at",
+        )
+    )
+    rows = []
+    for engineer in engineers:
+        loads = []
+        for week in weeks:
+            hours = sum(
+                (
+                    task.estimate_hours if task.remaining_hours is None else task.remaining_hours
+                    for task in tasks
+                    if task.assignee_id == engineer.user_id
+                    and task.planned_start_at < week.end_at
+                    and task.planned_finish_at > week.start_at
+                ),
+                Decimal("0"),
+            )
+            loads.append(Load(hours=hours, capacity_hours=week.capacity_hours))
+        rows.append({"engineer": engineer, "loads": loads})
+    return rows
+
+
+class QueueViews(ui.ModelView):
+    model = DepartmentTask
+
+
+class DepartmentQueueIndex(QueueViews):
+    """Every department with the number of its ready and upcoming tasks."""
+
+    template_name = "changes/queue_index.html"
+    title = gettext_lazy("Department queues")
+
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        self.check("view")
+        live = Q(change_tasks__status__in=QUEUE_STATUSES) & ~Q(
+            change_tasks__change__status__in=CLOSED_CHANGE_STATUSES
+        )
+        departments = Department.objects.annotate(
+            ready=Count("change_tasks", filter=live & Q(change_tasks__status=TaskStatus.READY)),
+            upcoming=Count(
+                "change_tasks", filter=live & Q(change_tasks__status=TaskStatus.PENDING)
+            ),
+        ).order_by("name")
+        return self.render({"title": self.title, "departments": departments})
+
+
+class DepartmentQueue(QueueViews):
+    """One department's queue, ordered by slack (least first, unscheduled last)."""
+
+    template_name = "changes/queue_detail.html"
+
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        self.check("view")
+        department = get_object_or_404(Department, pk=kwargs["pk"])
+        tasks = (
+            DepartmentTask.objects.filter(department=department, status__in=QUEUE_STATUSES)
+            .exclude(change__status__in=CLOSED_CHANGE_STATUSES)
+            .select_related("change__client", "assignee")
+            .order_by(F("slack_seconds").asc(nulls_last=True), "planned_start_at", "pk")
+        )
+        weeks = weeks_from(timezone.now(), department)
+        return self.render(
+            {
+                "title": department.name,
+                "department": department,
+                "tasks": tasks,
+                "weeks": weeks,
+                "load": engineer_load(department, weeks),
+            }
+        )
