@@ -53,16 +53,14 @@ class ChangeList(ChangeViews, ui.ObjectListView):
 
 class ChangeFormView(ChangeViews, ui.ModelView):
     """Open a change: the add permission is checked before the form is shown and again in the
-    transaction that saves it."""
+    transaction that saves it. Each subclass defines ``save(form) -> ChangeRequest``, the
+    service call that opens the change."""
 
     template_name = "components/form_page.html"
     form_class = ChangeForm
 
     def initial(self) -> dict:
         return {name: self.request.GET[name] for name in ("client",) if name in self.request.GET}
-
-    def save(self, form):
-        raise NotImplementedError
 
     def handle(self) -> HttpResponse:
         self.check("add")
