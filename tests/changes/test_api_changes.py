@@ -20,7 +20,7 @@ from tamdesk.changes.models import (
 )
 from tests.changes.factories import MON_0900, chain, change, task
 from tests.conftest import api_as
-from tests.directory.factories import ClientFactory, DepartmentFactory
+from tests.directory.factories import AssignmentFactory, ClientFactory, DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 ACTORS = [
@@ -37,8 +37,8 @@ ACTORS = [
     "programme_lead",
 ]
 READERS = set(ACTORS) - {"anonymous", "norole"}
-CREATORS = {"admin", "administrator", "service_manager", "tam", "other_tam"}
-EDITORS = {"admin", "administrator", "service_manager", "tam"}  # of tam_client's changes
+#: Who opens and edits tam_client's changes: a TAM only for the clients they manage.
+EDITORS = {"admin", "administrator", "service_manager", "tam"}
 
 
 def db_state() -> dict:
@@ -221,13 +221,21 @@ def new_change(client_record, **changes) -> dict:
 def test_who_creates_a_change(users, tam_client, actor):
     before = ChangeRequest.objects.count()
     response = _api(users, actor).post("/api/v1/changes/", new_change(tam_client), format="json")
-    if actor in CREATORS:
+    if actor in EDITORS:
         assert response.status_code == 201, response.data
         assert ChangeRequest.objects.count() == before + 1
     else:
         assert response.status_code == (401 if actor == "anonymous" else 403)
         assert response.data["code"] in ("not_authenticated", "permission_denied")
         assert ChangeRequest.objects.count() == before
+
+
+def test_a_tam_opens_changes_only_for_the_clients_they_manage(users, tam_client):
+    own = ClientFactory(name="Other Bank", code="OBANK")
+    AssignmentFactory(client=own, user=users.other_tam, role="backup_tam")
+    api = api_as(users.other_tam)
+    assert api.post("/api/v1/changes/", new_change(own), format="json").status_code == 201
+    refused(api, "post", "/api/v1/changes/", new_change(tam_client), 403, "permission_denied")
 
 
 def test_create_opens_a_draft_owned_by_the_caller(users, tam_client):
@@ -416,7 +424,7 @@ def test_instantiate_into_someone_elses_change_is_forbidden(users, playbook, web
             {"change": web.pk}, 403, "permission_denied")  # fmt: skip
 
 
-@pytest.mark.parametrize("actor", ["engineer", "architect"])
+@pytest.mark.parametrize("actor", ["engineer", "architect", "other_tam"])
 def test_only_who_creates_changes_instantiates_a_new_one(users, playbook, tam_client, actor):
     refused(_api(users, actor), "post", f"/api/v1/change-templates/{playbook.pk}/instantiate/",
             {"client": tam_client.pk}, 403, "permission_denied")  # fmt: skip

@@ -48,6 +48,7 @@ def test_rules(users, records, role):
     assert user.has_perm("changes.view_changerequest", web) is (role in READERS)
     assert user.has_perm("changes.view_departmenttask", job) is (role in READERS)
     assert user.has_perm("changes.add_changerequest") is (role in CREATORS)
+    assert user.has_perm("changes.add_changerequest", web.client) is (role in EDITORS)
     assert user.has_perm("changes.change_changerequest", web) is (role in EDITORS)
     assert user.has_perm("changes.add_departmenttask", web) is (role in EDITORS)
     assert user.has_perm("changes.change_departmenttask", job) is (role in EDITORS)

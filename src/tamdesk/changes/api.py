@@ -493,6 +493,7 @@ class ChangeRequestViewSet(ChangesViewSet):
     def create(self, request, *args, **kwargs) -> Response:
         serializer = ChangeCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        _require(request.user, "changes.add_changerequest", serializer.validated_data["client"])
         change = services.create_change(**serializer.validated_data, by=request.user)
         return self._represent(change, status.HTTP_201_CREATED)
 
@@ -773,7 +774,7 @@ class ChangeTemplateViewSet(AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             _require(request.user, "changes.change_changerequest", change)
             data.pop("client")
         else:
-            _require(request.user, "changes.add_changerequest", None)
+            _require(request.user, "changes.add_changerequest", data["client"])
         change = services.instantiate_template(template, change=change, **data, by=request.user)
         change = ChangeRequestViewSet.queryset.prefetch_related("tasks").get(pk=change.pk)
         context = self.get_serializer_context()

@@ -35,6 +35,8 @@ def clients_for(user):
     managers, the ones they manage for a TAM."""
     if user.has_perm("changes.change_changerequest", None):
         return Client.objects.all()
+    if not user.has_perm("changes.add_changerequest", None):
+        return Client.objects.none()
     return Client.objects.managed_by(user).distinct()
 
 

@@ -1,8 +1,9 @@
 """Who may do what with changes, their tasks and playbooks.
 
 - Everyone with a role reads changes, tasks and playbooks.
-- Administrators and service managers create and edit every change; a TAM creates changes and
-  edits those of the clients they manage (TAM or backup TAM today).
+- Administrators and service managers create and edit every change; a TAM creates and edits
+  changes of the clients they manage (TAM or backup TAM today). ``add_changerequest`` takes the
+  client as its object; without one it tells whether the user opens changes at all.
 - The task's department — its engineers and its lead — also move the task's status (start,
   complete, block, unblock); cancelling a task, starting one before its predecessors are done
   (the override) and editing tasks and dependencies stay with the people who edit the change.
@@ -35,6 +36,14 @@ def manages_client_of(user, obj) -> bool:
 
 
 @rules.predicate
+def may_open_change_for(user, client) -> bool:
+    """Without a client: yes (the right to open changes at all); with one: the user manages it."""
+    if client is None:
+        return True
+    return Client.objects.managed_by(user).filter(pk=client.pk).exists()
+
+
+@rules.predicate
 def works_in_department_of(user, task) -> bool:
     """The user is an engineer (or the lead) of the task's department."""
     if task is None:
@@ -46,12 +55,12 @@ def works_in_department_of(user, task) -> bool:
     return lead is not None and lead.user_id == user.pk
 
 
-creates_changes = is_administrator | is_service_manager | is_tam
+creates_changes = is_administrator | is_service_manager | (is_tam & may_open_change_for)
 edits_change = is_administrator | is_service_manager | (is_tam & manages_client_of)
 works_task = edits_change | ((is_engineer | is_department_lead) & works_in_department_of)
 
 rules.add_perm("changes.view_changerequest", has_any_role)
-rules.add_perm("changes.add_changerequest", creates_changes)
+rules.add_perm("changes.add_changerequest", creates_changes)  # object: the client
 rules.add_perm("changes.change_changerequest", edits_change)
 rules.add_perm("changes.delete_changerequest", rules.always_deny)
 

@@ -69,7 +69,7 @@ class ChangeFormView(ChangeViews, ui.ModelView):
         if data is not None and form.is_valid():
             try:
                 with transaction.atomic():
-                    self.check("add")
+                    self.check("add", form.cleaned_data["client"])
                     change = self.save(form)
             except DomainError as error:
                 ui.add_domain_error(form, error)

@@ -27,7 +27,7 @@ def changes_section_context(client: Client, request: HttpRequest) -> dict:
     )
     count = open_changes.count()
     list_url = reverse("changes:change_list")
-    can_add = request.user.has_perm("changes.add_changerequest", None)
+    can_add = request.user.has_perm("changes.add_changerequest", client)
     return {
         "count": count,
         "changes": list(open_changes[:OPEN_LIMIT]),
