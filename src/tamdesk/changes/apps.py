@@ -8,11 +8,12 @@ class ChangesConfig(AppConfig):
     verbose_name = _("Changes")
 
     def ready(self) -> None:
-        # Auditlog models, permissions and notification event types declare themselves on import.
-        # The Changes section of the client page; the directory cannot import this domain, so
-        # this domain hands the section to it.
-        from tamdesk.changes import audit, notifications, permissions  # noqa: F401
+        # Auditlog models, permissions, notification event types and jobs declare themselves on
+        # import. The Changes section of the client page; the directory cannot import this
+        # domain, so this domain hands the section to it.
+        from tamdesk.changes import audit, notifications, permissions, signals, tasks  # noqa: F401
         from tamdesk.changes.views.client_section import CHANGES_SECTION
         from tamdesk.directory.views.client_page import add_client_section
 
         add_client_section(CHANGES_SECTION, after="sla")
+        signals.connect()
