@@ -201,7 +201,7 @@ def test_a_department_is_written_to_at_its_queue_address(
 
 
 def test_something_else_than_a_person_or_department_is_refused():
-    with pytest.raises(TypeError, match="not a user or a department"):
+    with pytest.raises(TypeError, match="not a user, a department or a contact"):
         notify(recipients=["someone@example.com"])
 
 

@@ -16,42 +16,42 @@ the service's code.
 
 from __future__ import annotations
 
-import django_filters
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from tamdesk.changes import services
-from tamdesk.changes.choices import (
-    OPEN_TASK_STATUSES,
-    ChangeStatus,
-    ScheduleStatus,
-    TaskStatus,
-)
+from tamdesk.changes import services, status_updates
+from tamdesk.changes.filters import ChangeFilter, DepartmentTaskFilter, TaskDependencyFilter
 from tamdesk.changes.models import (
     ChangeRequest,
     ChangeTemplate,
     DepartmentTask,
     TaskDependency,
-    TemplateDependency,
-    TemplateTask,
 )
 from tamdesk.changes.scheduling import committed_deadline
+from tamdesk.changes.serializers import (
+    BlockSerializer,
+    ChangeCreateSerializer,
+    ChangeDetailSerializer,
+    ChangeSerializer,
+    ChangeTemplateSerializer,
+    ChangeUpdateSerializer,
+    DepartmentTaskSerializer,
+    DependencySerializer,
+    InstantiateSerializer,
+    ReasonSerializer,
+    ScheduleSerializer,
+    StatusUpdateResultSerializer,
+    StatusUpdateSerializer,
+    TaskCreateSerializer,
+    TaskStartSerializer,
+    TaskUpdateSerializer,
+    TransitionSerializer,
+)
 from tamdesk.core.api import AuditedViewSetMixin, RulesPermission
-from tamdesk.core.filters import text_search
 from tamdesk.core.viewsets import ApiSchema, RulesViewSet, error_response
-from tamdesk.directory.models import Client, Component, Contact, Department
-
-User = get_user_model()
-TIMESTAMPS = ["created_at", "updated_at"]
-
-
-def _people():
-    return User.objects.filter(is_active=True)
 
 
 class ActionRulesPermission(RulesPermission):
@@ -79,356 +79,6 @@ class ChangesViewSet(RulesViewSet):
 def _require(user, perm: str, obj) -> None:
     if not user.has_perm(perm, obj):
         raise exceptions.PermissionDenied
-
-
-# --- filters -------------------------------------------------------------------------------
-
-
-class ChangeApiFilter(django_filters.FilterSet):
-    """``department``: changes with a task of the department; ``at_risk``: open changes at risk
-    or late; ``q``: the title."""
-
-    client = django_filters.ModelChoiceFilter(queryset=Client.objects.all())
-    status = django_filters.MultipleChoiceFilter(choices=ChangeStatus.choices)
-    schedule_status = django_filters.MultipleChoiceFilter(choices=ScheduleStatus.choices)
-    owner = django_filters.ModelChoiceFilter(queryset=_people())
-    department = django_filters.ModelChoiceFilter(
-        queryset=Department.objects.all(),
-        field_name="tasks__department",
-        distinct=True,
-        label=_("Department (has a task of)"),
-    )
-    at_risk = django_filters.BooleanFilter(method="filter_at_risk", label=_("At risk or late"))
-    q = django_filters.CharFilter(method=text_search(["title"]), label=_("Search"))
-
-    class Meta:
-        model = ChangeRequest
-        fields = ["client", "status", "schedule_status", "owner"]
-
-    def filter_at_risk(self, queryset, name, value):
-        if value is None:
-            return queryset
-        risky = ChangeRequest.objects.at_risk().values("pk")
-        return queryset.filter(pk__in=risky) if value else queryset.exclude(pk__in=risky)
-
-
-class DepartmentTaskApiFilter(django_filters.FilterSet):
-    """``ready``: ready and not blocked; ``critical``: open and on the critical path."""
-
-    change = django_filters.ModelChoiceFilter(queryset=ChangeRequest.objects.all())
-    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all())
-    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices)
-    assignee = django_filters.ModelChoiceFilter(queryset=_people())
-    ready = django_filters.BooleanFilter(method="filter_ready", label=_("Ready to start"))
-    critical = django_filters.BooleanFilter(method="filter_critical", label=_("Critical"))
-
-    class Meta:
-        model = DepartmentTask
-        fields = ["change", "department", "status", "assignee"]
-
-    def filter_ready(self, queryset, name, value):
-        if value is None:
-            return queryset
-        ready = Q(status=TaskStatus.READY, is_blocked=False)
-        return queryset.filter(ready) if value else queryset.exclude(ready)
-
-    def filter_critical(self, queryset, name, value):
-        if value is None:
-            return queryset
-        critical = Q(is_critical=True, status__in=OPEN_TASK_STATUSES)
-        return queryset.filter(critical) if value else queryset.exclude(critical)
-
-
-class TaskDependencyApiFilter(django_filters.FilterSet):
-    change = django_filters.ModelChoiceFilter(
-        queryset=ChangeRequest.objects.all(), field_name="successor__change"
-    )
-
-    class Meta:
-        model = TaskDependency
-        fields = ["change"]
-
-
-# --- serializers ---------------------------------------------------------------------------
-
-
-class DepartmentTaskSerializer(serializers.ModelSerializer):
-    """A task; the ``planned_*``, ``late_*``, ``slack_seconds`` and ``is_critical`` fields are the
-    scheduler's, the ``actual_*`` ones are set by start and complete."""
-
-    class Meta:
-        model = DepartmentTask
-        fields = ["id", "change", "department", "assignee", "title", "description"]
-        fields += ["estimate_hours", "remaining_hours", "status", "is_blocked", "blocked_reason"]
-        fields += ["planned_start_at", "planned_finish_at", "late_start_at", "late_finish_at"]
-        fields += ["slack_seconds", "is_critical", "actual_start_at", "actual_finish_at"]
-        fields += ["started_override_reason", "position", *TIMESTAMPS]
-        read_only_fields = fields
-
-
-class TaskCreateSerializer(serializers.Serializer):
-    change = serializers.PrimaryKeyRelatedField(queryset=ChangeRequest.objects.all())
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=_people(),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text=_("An engineer of the department (`invalid_assignee` otherwise)."),
-    )
-    title = serializers.CharField(max_length=300)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    estimate_hours = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0)
-
-
-def _refuse_others(serializer: serializers.Serializer, message) -> None:
-    others = sorted(set(getattr(serializer, "initial_data", {}) or {}) - set(serializer.fields))
-    if others:
-        raise serializers.ValidationError({key: [message] for key in others})
-
-
-class TaskUpdateSerializer(serializers.Serializer):
-    """The words, department, assignee and estimates of a task; its status changes with an
-    action (``start``, ``complete``, ``block``, ``unblock``, ``cancel``)."""
-
-    title = serializers.CharField(max_length=300, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False
-    )
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=_people(), required=False, allow_null=True
-    )
-    estimate_hours = serializers.DecimalField(
-        max_digits=7, decimal_places=2, min_value=0, required=False
-    )
-    remaining_hours = serializers.DecimalField(
-        max_digits=7, decimal_places=2, min_value=0, required=False, allow_null=True
-    )
-
-    def validate(self, attrs: dict) -> dict:
-        _refuse_others(self, _("Not editable here; the status changes with an action."))
-        return attrs
-
-
-class TaskStartSerializer(serializers.Serializer):
-    override_reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text=_(
-            "Start before the predecessors are done (only who edits the change); without it "
-            "such a start is refused with `predecessors_open`."
-        ),
-    )
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class BlockSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text=_("Why the task is blocked."))
-
-
-class DependencySerializer(serializers.ModelSerializer):
-    """``successor`` waits for ``predecessor``'s finish (``fs``) or start (``ss``) plus
-    ``lag_hours`` of working time (negative: a lead)."""
-
-    lag_hours = serializers.DecimalField(max_digits=7, decimal_places=2, required=False)
-
-    class Meta:
-        model = TaskDependency
-        fields = ["id", "predecessor", "successor", "kind", "lag_hours", *TIMESTAMPS]
-        read_only_fields = ["id", *TIMESTAMPS]
-        # The pair is unique by the service's rule (`dependency_exists`).
-        validators = []
-
-
-class ChangeSerializer(serializers.ModelSerializer):
-    """A change with the scheduler's forecast and status against the committed date."""
-
-    class Meta:
-        model = ChangeRequest
-        fields = ["id", "client", "title", "description", "requesting_contact", "owner"]
-        fields += ["type", "priority", "affected_components", "implementation_plan"]
-        fields += ["rollback_plan", "test_plan", "risk_notes", "requested_on", "committed_on"]
-        fields += ["committed_at", "planned_start_at", "forecast_finish_at", "schedule_status"]
-        fields += ["scheduled_at", "status", "hold_reason", *TIMESTAMPS]
-        read_only_fields = fields
-
-
-class ChangeDetailSerializer(ChangeSerializer):
-    """A change with its tasks and dependencies."""
-
-    tasks = DepartmentTaskSerializer(many=True, read_only=True)
-    dependencies = serializers.SerializerMethodField()
-
-    class Meta(ChangeSerializer.Meta):
-        fields = [*ChangeSerializer.Meta.fields, "tasks", "dependencies"]
-        read_only_fields = fields
-
-    @extend_schema_field(DependencySerializer(many=True))
-    def get_dependencies(self, change: ChangeRequest) -> list[dict]:
-        links = TaskDependency.objects.filter(successor__change=change).order_by("pk")
-        return DependencySerializer(links, many=True).data
-
-
-class ChangeWriteSerializer(serializers.Serializer):
-    """The fields of a new change, and of ``instantiate`` into a new change."""
-
-    title = serializers.CharField(max_length=300)
-    description = serializers.CharField(required=False, allow_blank=True)
-    requesting_contact = serializers.PrimaryKeyRelatedField(
-        queryset=Contact.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text=_("A contact of the client (`invalid_contact` otherwise)."),
-    )
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=_people(), required=False, help_text=_("The TAM; omitted: the caller.")
-    )
-    type = serializers.ChoiceField(choices=ChangeRequest._meta.get_field("type").choices)
-    priority = serializers.ChoiceField(choices=ChangeRequest._meta.get_field("priority").choices)
-    affected_components = serializers.PrimaryKeyRelatedField(
-        queryset=Component.objects.all(),
-        many=True,
-        required=False,
-        help_text=_("Components of the client (`invalid_component` otherwise)."),
-    )
-    implementation_plan = serializers.CharField(required=False, allow_blank=True)
-    rollback_plan = serializers.CharField(required=False, allow_blank=True)
-    test_plan = serializers.CharField(required=False, allow_blank=True)
-    risk_notes = serializers.CharField(required=False, allow_blank=True)
-    requested_on = serializers.DateField(required=False, allow_null=True)
-    committed_on = serializers.DateField(
-        required=False, allow_null=True, help_text=_("The date promised to the client.")
-    )
-    planned_start_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text=_("Where the schedule starts; null: now.")
-    )
-
-
-class ChangeCreateSerializer(ChangeWriteSerializer):
-    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("type", "priority"):
-            self.fields[name].required = False
-
-
-class ChangeUpdateSerializer(ChangeWriteSerializer):
-    """The words, plans, people and dates of a change; its status changes with
-    ``POST /changes/{id}/transition/``, its client never."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs["partial"] = True
-        super().__init__(*args, **kwargs)
-
-    def validate(self, attrs: dict) -> dict:
-        _refuse_others(self, _("Not editable; the status changes with a transition."))
-        return attrs
-
-
-class TransitionSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=ChangeStatus.choices)
-    reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text=_("Required for `on_hold` (`reason_required`); recorded in the timeline."),
-    )
-
-
-class TaskScheduleSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    department = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=TaskStatus.choices)
-    earliest_start_at = serializers.DateTimeField(allow_null=True)
-    earliest_finish_at = serializers.DateTimeField(
-        allow_null=True, help_text=_("The task's forecast finish.")
-    )
-    latest_start_at = serializers.DateTimeField(
-        allow_null=True, help_text=_("Against the committed date; null without one.")
-    )
-    latest_finish_at = serializers.DateTimeField(allow_null=True)
-    slack_seconds = serializers.IntegerField(
-        allow_null=True, help_text=_("Working seconds the task may slip; null without late dates.")
-    )
-    is_critical = serializers.BooleanField()
-
-
-class ScheduleSerializer(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField(
-        allow_null=True, help_text=_("When the schedule was computed (after the last edit).")
-    )
-    committed_on = serializers.DateField(allow_null=True)
-    committed_deadline_at = serializers.DateTimeField(
-        allow_null=True, help_text=_("The end of the committed date.")
-    )
-    forecast_finish_at = serializers.DateTimeField(allow_null=True)
-    schedule_status = serializers.ChoiceField(choices=ScheduleStatus.choices)
-    tasks = TaskScheduleSerializer(many=True)
-
-
-class TemplateTaskSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = TemplateTask
-        fields = ["id", "key", "department_code", "title", "description", "estimate_hours"]
-        fields += ["position"]
-        read_only_fields = fields
-
-
-class TemplateDependencySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = TemplateDependency
-        fields = ["id", "predecessor", "successor", "kind", "lag_hours"]
-        read_only_fields = fields
-
-
-class ChangeTemplateSerializer(serializers.ModelSerializer):
-    tasks = TemplateTaskSerializer(many=True, read_only=True)
-    dependencies = TemplateDependencySerializer(many=True, read_only=True)
-
-    class Meta:
-        model = ChangeTemplate
-        fields = ["id", "code", "name", "description", "change_type", "is_active", "tasks"]
-        fields += ["dependencies", *TIMESTAMPS]
-        read_only_fields = fields
-
-
-class InstantiateSerializer(ChangeWriteSerializer):
-    """Either ``change`` (an existing change) or ``client`` and the fields of a new change
-    (``title`` defaults to the playbook's name, ``type`` to its change type)."""
-
-    change = serializers.PrimaryKeyRelatedField(
-        queryset=ChangeRequest.objects.all(), required=False, allow_null=True, default=None
-    )
-    client = serializers.PrimaryKeyRelatedField(
-        queryset=Client.objects.all(), required=False, allow_null=True, default=None
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("title", "type", "priority"):
-            self.fields[name].required = False
-
-    def validate(self, attrs: dict) -> dict:
-        if attrs.get("change") is not None:
-            others = sorted(
-                set(attrs) - {"change", "client"}
-                | ({"client"} & {key for key, value in attrs.items() if value is not None})
-            )
-            if others:
-                message = _("Give either an existing change or the fields of a new one.")
-                raise serializers.ValidationError({key: [message] for key in others})
-        elif attrs.get("client") is None:
-            raise serializers.ValidationError(
-                {"client": [_("Give the client of the new change, or an existing change.")]}
-            )
-        return attrs
 
 
 # --- changes -------------------------------------------------------------------------------
@@ -468,10 +118,10 @@ class ChangeRequestViewSet(ChangesViewSet):
         "affected_components"
     )
     serializer_class = ChangeSerializer
-    filterset_class = ChangeApiFilter
+    filterset_class = ChangeFilter
     search_fields = ["title"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    action_verbs = {"transition": "change", "schedule": "view"}
+    action_verbs = {"transition": "change", "schedule": "view", "status_update": "change"}
 
     def create_permission(self) -> str:
         return self.permission_name("add")
@@ -564,6 +214,52 @@ class ChangeRequestViewSet(ChangesViewSet):
         }
         return Response(ScheduleSerializer(data).data)
 
+    @extend_schema(
+        summary=_("Send the client's contacts a status update"),
+        description=_(
+            "E-mails the active contacts of the change's client that have an address: the "
+            "task-level timeline to technical contacts, a summary to the others, each with the "
+            "note; records the sending in the activity timeline. Refused, with nothing written, "
+            "for a draft (`change_draft`), a cancelled change (`change_cancelled`) and when no "
+            "contact has an e-mail address (`no_recipients`)."
+        ),
+        request=StatusUpdateSerializer,
+        responses={
+            200: StatusUpdateResultSerializer,
+            400: error_response(
+                _("`invalid`, `no_recipients`, `change_draft`, `change_cancelled`.")
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="status-update",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def status_update(self, request, pk=None) -> Response:
+        change = self.get_object()
+        serializer = StatusUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = status_updates.send_status_update(
+            change, note=serializer.validated_data["note"], by=request.user
+        )
+        data = {
+            "recipients": [
+                {
+                    "contact": r.contact.pk,
+                    "name": r.contact.name,
+                    "email": r.contact.email,
+                    "kind": r.contact.kind,
+                    "message": r.message,
+                }
+                for r in result.recipients
+            ],
+            "activity": result.activity.pk,
+        }
+        return Response(StatusUpdateResultSerializer(data).data)
+
 
 # --- tasks ---------------------------------------------------------------------------------
 
@@ -605,7 +301,7 @@ class DepartmentTaskViewSet(ChangesViewSet):
 
     queryset = DepartmentTask.objects.select_related("change", "department__lead", "assignee")
     serializer_class = DepartmentTaskSerializer
-    filterset_class = DepartmentTaskApiFilter
+    filterset_class = DepartmentTaskFilter
     search_fields = ["title"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     action_verbs = {
@@ -712,7 +408,7 @@ class TaskDependencyViewSet(ChangesViewSet):
 
     queryset = TaskDependency.objects.select_related("predecessor", "successor__change")
     serializer_class = DependencySerializer
-    filterset_class = TaskDependencyApiFilter
+    filterset_class = TaskDependencyFilter
     http_method_names = ["get", "post", "delete", "head", "options"]
 
     def check_object_permissions(self, request, obj) -> None:

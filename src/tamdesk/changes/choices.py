@@ -80,3 +80,4 @@ class ActivityKind(models.TextChoices):
     START_OVERRIDE = "start_override", _("Started before its predecessors")
     COMMITTED = "committed", _("Committed date set")
     TEMPLATE_APPLIED = "template_applied", _("Playbook applied")
+    STATUS_UPDATE_SENT = "status_update_sent", _("Status update sent")

@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from tamdesk.changes.choices import DependencyKind
 from tamdesk.changes.models import HOURS, ChangeRequest, ChangeTemplate, DepartmentTask
 from tamdesk.core.forms import PersonChoiceField
-from tamdesk.directory.models import Client, Department
+from tamdesk.directory.models import Client, Component, Contact, Department
 
 User = get_user_model()
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 CHANGE_FIELDS = [
     "client",
     "title",
@@ -64,6 +65,66 @@ class ChangeForm(forms.ModelForm):
         self.fields["client"].queryset = clients_for(user)
 
 
+#: The fields of the change's edit page: ``services.CHANGE_FIELDS`` and the affected components.
+CHANGE_EDIT_FIELDS = [
+    "title",
+    "type",
+    "priority",
+    "owner",
+    "requesting_contact",
+    "requested_on",
+    "committed_on",
+    "planned_start_at",
+    "description",
+    "affected_components",
+    "implementation_plan",
+    "rollback_plan",
+    "test_plan",
+    "risk_notes",
+]
+
+
+class ChangeEditForm(forms.ModelForm):
+    """Edit a change (``services.update_change``). The client is not editable; the requesting
+    contact and the affected components are the client's."""
+
+    owner = PersonChoiceField(label=_("Owner (TAM)"), queryset=owners())
+    fieldsets = [
+        (_("Change"), ["title", "type", "priority", "owner", "requesting_contact"], {"columns": 2}),
+        (_("Dates"), ["requested_on", "committed_on", "planned_start_at"], {"columns": 3}),
+        (_("Scope"), ["description", "affected_components"]),
+        (
+            _("Plans"),
+            ["implementation_plan", "rollback_plan", "test_plan", "risk_notes"],
+            {"columns": 2},
+        ),
+    ]
+
+    class Meta:
+        model = ChangeRequest
+        fields = CHANGE_EDIT_FIELDS
+        widgets = {
+            "requested_on": DATE_WIDGET,
+            "committed_on": DATE_WIDGET,
+            "planned_start_at": DATETIME_WIDGET,
+            "description": forms.Textarea({"rows": 3}),
+            "implementation_plan": forms.Textarea({"rows": 4}),
+            "rollback_plan": forms.Textarea({"rows": 4}),
+            "test_plan": forms.Textarea({"rows": 4}),
+            "risk_notes": forms.Textarea({"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        client_id = self.instance.client_id
+        self.fields["requesting_contact"].queryset = Contact.objects.filter(client_id=client_id)
+        self.fields["affected_components"].queryset = Component.objects.filter(client_id=client_id)
+
+    def service_fields(self) -> dict:
+        """The keyword arguments of ``services.update_change``."""
+        return {name: self.cleaned_data[name] for name in CHANGE_EDIT_FIELDS}
+
+
 class PlaybookForm(forms.Form):
     """Open a change from a playbook (``services.instantiate_template``)."""
 
@@ -107,6 +168,43 @@ class TaskForm(forms.Form):
     )
 
 
+class TaskEditForm(forms.Form):
+    """Edit a task (``services.update_task``): the assignee must be an engineer of the task's
+    department, which the service checks (shown on the field)."""
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
+    assignee = PersonChoiceField(
+        label=_("Assignee"),
+        queryset=User.objects.filter(is_active=True, engineer__isnull=False).order_by(
+            "last_name", "first_name", "username"
+        ),
+        required=False,
+    )
+    estimate_hours = forms.DecimalField(label=_("Estimate, working hours"), min_value=0, **HOURS)
+    remaining_hours = forms.DecimalField(
+        label=_("Remaining, working hours"),
+        min_value=0,
+        required=False,
+        help_text=_("What is left of a task in progress; empty means the estimate."),
+        **HOURS,
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea({"rows": 3})
+    )
+
+    @classmethod
+    def initial_of(cls, task: DepartmentTask) -> dict:
+        return {
+            "title": task.title,
+            "department": task.department_id,
+            "assignee": task.assignee_id,
+            "estimate_hours": task.estimate_hours,
+            "remaining_hours": task.remaining_hours,
+            "description": task.description,
+        }
+
+
 class TaskActionForm(forms.Form):
     """The reason of a task action: required to block; the override reason to start a task
     before its predecessors."""
@@ -135,3 +233,16 @@ class DependencyForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea({"rows": 3}))
+
+
+class StatusUpdateForm(forms.Form):
+    """The sender's note of a status update to the client's contacts
+    (``status_updates.send_status_update``)."""
+
+    note = forms.CharField(
+        label=_("Note to the client"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 4}),
+        help_text=_("Optional; both messages carry it, and the activity timeline records it."),
+    )

@@ -262,6 +262,7 @@ class OutboxNotificationSerializer(serializers.ModelSerializer):
             "channel",
             "recipient_user",
             "recipient_department",
+            "recipient_contact",
             "webhook",
             "address",
             "language",
@@ -296,7 +297,7 @@ class OutboxViewSet(
     outbox page's (``OutboxFilter``); ``ordering`` sorts."""
 
     queryset = Notification.objects.select_related(
-        "recipient_user", "recipient_department", "webhook"
+        "recipient_user", "recipient_department", "recipient_contact", "webhook"
     )
     serializer_class = OutboxNotificationSerializer
     filter_backends = [DjangoFilterBackend]

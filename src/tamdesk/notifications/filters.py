@@ -44,6 +44,7 @@ class OutboxFilter(django_filters.FilterSet):
                 "recipient_user__last_name",
                 "recipient_user__email",
                 "recipient_department__name",
+                "recipient_contact__name",
                 "webhook__name",
             ]
         ),

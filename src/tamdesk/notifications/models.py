@@ -118,8 +118,9 @@ class NotificationPreference(models.Model):
 
 
 class Notification(models.Model):
-    """One message to one recipient on one channel. ``dedup_key`` (event, recipient, channel)
-    is unique, so an event notifies each recipient on each channel at most once."""
+    """One message to one recipient (a user, a department's queue, a client's contact or a
+    webhook) on one channel. ``dedup_key`` (event, recipient, channel) is unique, so an event
+    notifies each recipient on each channel at most once."""
 
     uuid = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True, editable=False)
     event_type = models.CharField(_("event type"), max_length=64, db_index=True)
@@ -140,6 +141,16 @@ class Notification(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    # SET_NULL: what was sent to a client stays in the outbox (address, subject, bodies) even
+    # if the contact is ever deleted; contacts are deactivated in practice, not deleted.
+    recipient_contact = models.ForeignKey(
+        "directory.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="notifications",
     )
     webhook = models.ForeignKey(
@@ -198,6 +209,7 @@ class Notification(models.Model):
                         channel=Channel.IN_APP,
                         recipient_user__isnull=False,
                         recipient_department__isnull=True,
+                        recipient_contact__isnull=True,
                         webhook__isnull=True,
                     )
                     | Q(
@@ -205,17 +217,20 @@ class Notification(models.Model):
                         webhook__isnull=True,
                         recipient_user__isnull=False,
                         recipient_department__isnull=True,
+                        recipient_contact__isnull=True,
                     )
-                    | Q(
-                        channel=Channel.EMAIL,
-                        webhook__isnull=True,
-                        recipient_user__isnull=True,
+                    # A department's queue, a client's contact, or a bare address (a test
+                    # e-mail, or a contact since deleted).
+                    | (
+                        Q(channel=Channel.EMAIL, webhook__isnull=True, recipient_user__isnull=True)
+                        & (Q(recipient_department__isnull=True) | Q(recipient_contact__isnull=True))
                     )
                     | Q(
                         channel=Channel.WEBHOOK,
                         webhook__isnull=False,
                         recipient_user__isnull=True,
                         recipient_department__isnull=True,
+                        recipient_contact__isnull=True,
                     )
                 ),
             ),
@@ -233,7 +248,12 @@ class Notification(models.Model):
 
     @property
     def recipient(self):
-        return self.recipient_user or self.recipient_department or self.webhook
+        return (
+            self.recipient_user
+            or self.recipient_department
+            or self.recipient_contact
+            or self.webhook
+        )
 
     @property
     def is_unread(self) -> bool:

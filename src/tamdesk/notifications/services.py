@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from tamdesk.core.exceptions import DomainError
-from tamdesk.directory.models import Department
+from tamdesk.directory.models import Contact, Department
 from tamdesk.notifications import channels, timing
 from tamdesk.notifications.catalog import PERSONAL_CHANNELS, EventType, get_event_type
 from tamdesk.notifications.choices import Channel, NotificationStatus
@@ -102,7 +102,14 @@ def notify(
     now: dt.datetime | None = None,
 ) -> list[Notification]:
     """Write the notifications of one event, in the caller's transaction: one row per recipient
-    (users, departments) and channel, plus one per webhook subscribed to ``event_type``.
+    (users, departments, client contacts) and channel, plus one per webhook subscribed to
+    ``event_type``.
+
+    A user gets the channels of their preferences, in their language, in their working hours
+    unless urgent. A department gets an e-mail to its queue address. A client's ``Contact``
+    gets an e-mail only, to their address (inactive contacts and those without one are
+    skipped), in ``LANGUAGE_CODE`` (contacts have no language), due at once: messages to
+    clients are sent deliberately, not in the background of some other event.
 
     ``event_key`` names the event (``"incident:42:resolution:breached"``): calling ``notify``
     again for the same event adds nothing, so callers need not check. Delivery is enqueued when
@@ -152,8 +159,27 @@ def notify(
                 )
             )
             continue
+        if isinstance(recipient, Contact):
+            if not recipient.is_active or not recipient.email:
+                continue
+            body = content(settings.LANGUAGE_CODE)
+            rows.append(
+                Notification(
+                    **common,
+                    dedup_key=f"{event_key}|email|contact:{recipient.pk}",
+                    channel=Channel.EMAIL,
+                    recipient_contact=recipient,
+                    address=recipient.email,
+                    language=settings.LANGUAGE_CODE,
+                    subject=body.subject,
+                    body_text=body.text,
+                    body_html=body.html,
+                    next_attempt_at=now,
+                )
+            )
+            continue
         if not isinstance(recipient, User):
-            raise TypeError(f"cannot notify {recipient!r}: not a user or a department")
+            raise TypeError(f"cannot notify {recipient!r}: not a user, a department or a contact")
         if not recipient.is_active:
             continue
         language = language_of(recipient)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,7 +39,8 @@ class ChangeViews:
 
 
 class ChangeList(ChangeViews, ui.ObjectListView):
-    """Filters of ``ChangeFilter``; an htmx request gets the table only."""
+    """Filters of ``ChangeFilter`` (``at_risk``: open changes at risk or late); an htmx request
+    gets the table only. Links to the board with the same filters."""
 
     title = gettext_lazy("Changes")
     filterset_class = ChangeFilter
@@ -48,7 +50,18 @@ class ChangeList(ChangeViews, ui.ObjectListView):
     def get(self, request, *args, **kwargs) -> HttpResponse:
         response = super().get(request, *args, **kwargs)
         response.context_data["playbook_url"] = self.url("create_from_playbook")
+        response.context_data["board_url"] = board_url(request)
         return response
+
+
+def board_url(request) -> str:
+    """The board with the list's filters (the board's columns are the statuses)."""
+    params = request.GET.copy()
+    for name in ("status", "schedule_status", "ordering", "page"):
+        params.pop(name, None)
+    encoded = params.urlencode()
+    url = reverse("changes:board")
+    return f"{url}?{encoded}" if encoded else url
 
 
 class ChangeFormView(ChangeViews, ui.ModelView):

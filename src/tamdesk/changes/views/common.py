@@ -1,5 +1,6 @@
 """What the change pages share: the change's address, the task table with the actions each
-viewer may take, and the Gantt chart laid out by ``tamdesk.changes.gantt``."""
+viewer may take, the Gantt chart laid out by ``tamdesk.changes.gantt`` and the dependency graph
+laid out by ``tamdesk.changes.graph``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 
-from tamdesk.changes import gantt, scheduling
+from tamdesk.changes import gantt, graph, scheduling
 from tamdesk.changes.choices import ACTIVE_CHANGE_STATUSES, TaskStatus
 from tamdesk.changes.models import ChangeRequest, DepartmentTask, TaskDependency
 
@@ -32,6 +33,7 @@ class TaskRow:
     can_block: bool
     can_unblock: bool
     can_cancel: bool
+    can_edit: bool = False  # the task's edit page (``changes:task_update``)
 
     @property
     def has_actions(self) -> bool:
@@ -67,6 +69,7 @@ def task_rows(change: ChangeRequest, tasks, dependencies, user) -> list[TaskRow]
                 can_block=can_work and is_open and not task.is_blocked,
                 can_unblock=can_work and task.is_blocked,
                 can_cancel=can_edit and is_open,
+                can_edit=can_edit and not change.is_closed,
             )
         )
     return rows
@@ -93,8 +96,35 @@ def chart_of(change: ChangeRequest, tasks, *, now: dt.datetime) -> gantt.Chart:
     )
 
 
+def graph_of(tasks, dependencies) -> graph.Graph:
+    return graph.layout(
+        [
+            graph.GraphTask(
+                pk=task.pk,
+                title=task.title,
+                status=task.status,
+                status_label=task.get_status_display(),
+                is_critical=task.is_critical,
+                is_blocked=task.is_blocked,
+            )
+            for task in tasks
+        ],
+        [
+            graph.GraphLink(
+                pk=link.pk,
+                predecessor_pk=link.predecessor_id,
+                successor_pk=link.successor_id,
+                kind=link.kind,
+                lag_hours=link.lag_hours,
+            )
+            for link in dependencies
+        ],
+    )
+
+
 def work_context(change: ChangeRequest, user, *, error: str = "") -> dict:
-    """The task table and the Gantt chart (the fragment the task actions re-render)."""
+    """The task table, the Gantt chart and the dependency graph (the fragment the task actions
+    re-render)."""
     tasks = list(
         change.tasks.select_related("department__lead", "assignee").order_by("position", "pk")
     )
@@ -109,6 +139,7 @@ def work_context(change: ChangeRequest, user, *, error: str = "") -> dict:
         "dependencies": dependencies,
         "rows": task_rows(change, tasks, dependencies, user),
         "chart": chart_of(change, tasks, now=timezone.now()),
+        "graph": graph_of(tasks, dependencies),
         "work_error": error,
         "can_edit_dependencies": user.has_perm("changes.add_taskdependency", change),
     }

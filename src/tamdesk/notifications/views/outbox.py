@@ -37,7 +37,7 @@ class OutboxViews:
 
     def get_queryset(self):
         return Notification.objects.select_related(
-            "recipient_user", "recipient_department", "webhook"
+            "recipient_user", "recipient_department", "recipient_contact__client", "webhook"
         )
 
 
