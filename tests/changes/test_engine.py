@@ -210,6 +210,26 @@ def test_a_cancelled_task_is_ignored(cc):
     assert result.critical.tolist() == [True, True, True, False, True, False]
 
 
+@pytest.mark.parametrize(
+    ("committed", "status"), [(berlin(19, 17), ON_TRACK), (berlin(19, 12), LATE)]
+)
+def test_all_done_is_on_track_or_late_never_at_risk(cc, committed, status):
+    """Nothing left to do: the work finished (at 16:00) on time or late, never at risk."""
+    finished = [berlin(18, 12), berlin(19, 10), berlin(19, 11), berlin(19, 13), berlin(19, 15),
+                berlin(19, 16)]  # fmt: skip
+    result = schedule(
+        cc,
+        network(
+            state=np.full(6, DONE, dtype=np.int8),
+            actual_start=np.array([berlin(18, 9), *finished[:-1]]),
+            actual_finish=np.array(finished),
+            committed=committed,
+        ),
+    )
+    assert result.forecast_finish == berlin(19, 16)
+    assert result.status == status
+
+
 def test_a_milestone_takes_no_time(cc):
     duration = np.array([4, 6, 3, 3, 0, 4]) * HOUR
     result = schedule(cc, network(duration=duration))

@@ -81,3 +81,20 @@ def test_lag_may_be_negative():
     link.refresh_from_db()
     assert link.lag_hours == Decimal("-2.50")
     assert DepartmentTask.objects.count() == 2
+
+
+def test_activity_shows_statuses_as_their_labels_in_the_active_language():
+    from django.utils import translation
+
+    from tamdesk.changes.models import ActivityEntry
+
+    change_entry = ActivityEntry(kind="status_changed", from_value="draft", to_value="planned")
+    task_entry = ActivityEntry(kind="status_changed", task_id=1, from_value="ready",
+                               to_value="in_progress")  # fmt: skip
+    committed = ActivityEntry(kind="committed", to_value="2026-11-27")
+
+    assert (change_entry.from_display, change_entry.to_display) == ("Draft", "Planned")
+    assert task_entry.to_display == "In progress"
+    assert committed.to_display == "2026-11-27"
+    with translation.override("ru"):
+        assert task_entry.to_display == "В работе"  # noqa: RUF001

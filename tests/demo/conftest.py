@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
+from tamdesk.demo import loader
 from tamdesk.demo.generator import build_plan
 
 
@@ -10,6 +13,15 @@ def _fast_hashing_and_no_demo_password(settings, monkeypatch):
     # Every load hashes one password; the default hasher takes half a second by design.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.delenv("TAMDESK_DEMO_PASSWORD", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _demo_changes_only_when_marked(request, monkeypatch):
+    # The change requests take most of a load (every step of their history goes through the
+    # change services, which re-schedule the change each time): only the tests marked
+    # ``demo_changes`` load them; the others test the rest of the demo as fast as before.
+    if request.node.get_closest_marker("demo_changes") is None:
+        monkeypatch.setattr(loader, "load_changes", lambda: Counter())
 
 
 @pytest.fixture(scope="session")

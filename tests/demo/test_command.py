@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from tamdesk.core.management.commands import serve
+from tamdesk.demo.changes import SCENARIOS
 from tamdesk.demo.management.commands import demo as demo_command
 from tamdesk.directory.models import Client, Department
 
@@ -34,6 +35,14 @@ def test_demo_loads_prints_the_accounts_and_the_password_from_the_environment(mo
         assert line in output
     assert "Password of every demo user: the value of TAMDESK_DEMO_PASSWORD." in output
     assert authenticate(username="lead", password="from-the-env-1") is not None
+
+
+@pytest.mark.demo_changes
+def test_demo_loads_the_changes_and_says_where_to_find_them():
+    output = demo("--no-serve")
+
+    assert f"12 incidents, {len(SCENARIOS)} changes in" in output
+    assert "log in as `tam` and open Changes" in output
 
 
 def test_demo_twice_creates_nothing_and_keeps_the_generated_password():

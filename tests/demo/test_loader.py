@@ -9,7 +9,9 @@ import time_machine
 from django.contrib.auth import authenticate, get_user_model
 
 from tamdesk.calendars.models import Calendar, CalendarException, WorkingInterval
+from tamdesk.changes.models import ChangeRequest
 from tamdesk.core.roles import Role
+from tamdesk.demo.changes import SCENARIOS
 from tamdesk.demo.generator import build_plan
 from tamdesk.demo.loader import DemoResetBlocked, describe_accounts, load_demo, reset_demo
 from tamdesk.demo.models import DemoRecord
@@ -230,6 +232,7 @@ def test_reset_is_refused_while_other_data_refers_to_the_demo(plan):
     assert counts() == before
 
 
+@pytest.mark.demo_changes
 def test_existing_accounts_are_left_alone(plan):
     existing = UserFactory(username="tam", first_name="Not", last_name="Ours")
 
@@ -240,7 +243,11 @@ def test_existing_accounts_are_left_alone(plan):
     assert authenticate(username="tam", password=PASSWORD) is None
     assert report.skipped_assignments > 0
     assert not AccountTeamAssignment.objects.filter(user=existing).exists()
+    # The demo TAM's changes go to the other TAMs' clients.
+    assert report.created["changes"] == len(SCENARIOS)
+    assert not ChangeRequest.objects.filter(owner=existing).exists()
     reset_demo()
+    assert not ChangeRequest.objects.exists()
     assert User.objects.filter(username="tam").exists()
 
 

@@ -256,11 +256,10 @@ def schedule(
             cc, network, plan, early_start, early_finish, network.committed
         )
         slack = _slack(cc, network, active, early_finish, late_finish)
-        least = int(slack[remaining].min()) if remaining.any() else 0
         if forecast > network.committed:
             status = LATE
-        elif least < at_risk_seconds:
-            status = AT_RISK
+        elif remaining.any() and int(slack[remaining].min()) < at_risk_seconds:
+            status = AT_RISK  # with nothing left to do, nothing is at risk
     return Schedule(
         early_start=early_start,
         early_finish=early_finish,

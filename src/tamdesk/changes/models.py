@@ -443,3 +443,20 @@ class ActivityEntry(models.Model):
 
     def __str__(self) -> str:
         return f"CR-{self.change_id} {self.kind} {self.from_value}→{self.to_value}"
+
+    def _display(self, value: str) -> str:
+        """A status as its label (the task's statuses for a task's entry); anything else as
+        stored."""
+        if value and self.kind in (ActivityKind.CREATED, ActivityKind.STATUS_CHANGED):
+            statuses = TaskStatus if self.task_id else ChangeStatus
+            if value in statuses.values:
+                return str(statuses(value).label)
+        return value
+
+    @property
+    def from_display(self) -> str:
+        return self._display(self.from_value)
+
+    @property
+    def to_display(self) -> str:
+        return self._display(self.to_value)

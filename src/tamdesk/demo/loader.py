@@ -32,6 +32,7 @@ from tamdesk.calendars.models import Calendar
 from tamdesk.changes.models import ActivityEntry, ChangeRequest, Comment, DepartmentTask
 from tamdesk.core.exceptions import DomainError
 from tamdesk.core.roles import Role
+from tamdesk.demo.changes import load_changes
 from tamdesk.demo.incidents import load_sla
 from tamdesk.demo.models import DemoRecord
 from tamdesk.demo.plan import DemoPlan, PersonPlan
@@ -97,6 +98,7 @@ def load_demo(plan: DemoPlan, *, password: str | None = None) -> LoadReport:
         sla_created, policies = load_sla()
         _record(policies)
         report.created.update(sla_created)
+        report.created.update(load_changes())
     return report
 
 

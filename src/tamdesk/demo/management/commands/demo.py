@@ -84,7 +84,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{head} is already loaded: nothing new to create.")
             return
         order = ("calendars", "departments", "users", "engineers", "tams", "clients",
-                 "contacts", "components", "assignments", "sla policies", "incidents")  # fmt: skip
+                 "contacts", "components", "assignments", "sla policies", "incidents",
+                 "changes")  # fmt: skip
         labels = {"tams": "of them TAMs", "assignments": "account-team assignments"}
         parts = [f"{created[key]} {labels.get(key, key)}" for key in order if created[key]]
         self.stdout.write(
@@ -94,6 +95,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Incidents are dated from now: log in as `tam` and open Incidents to watch the "
                 "first ones warn and breach within minutes (the background worker notifies)."
+            )
+        if created["changes"]:
+            self.stdout.write(
+                "Changes too: log in as `tam` and open Changes — the board has a change in every "
+                "status; the list shows the one at risk and the late ones (forecast past the "
+                "committed date)."
             )
         if report.skipped_assignments:
             self.stdout.write(
