@@ -1,6 +1,7 @@
 """A TAM opens a change from the "New web project landscape" playbook, plans it, works the
 network task through the task table (htmx) and sees the virtual-machines task become ready and
-the Gantt chart draw the work done."""
+the Gantt chart and the dependency graph draw the work done; then sends the client's contacts a
+status update and finds the change on the board."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from playwright.sync_api import Page, expect
 
 from tamdesk.changes.models import ChangeRequest, ChangeTemplate, TemplateDependency, TemplateTask
 from tamdesk.changes.playbooks import load_playbooks
+from tamdesk.notifications.models import Notification
 from tests.browser.conftest import login
-from tests.directory.factories import DepartmentFactory
+from tests.directory.factories import ContactFactory, DepartmentFactory
 
 
 def test_tam_works_a_change_from_a_playbook(page: Page, users, tam_client, department):
@@ -31,6 +33,10 @@ def test_tam_works_a_change_from_a_playbook(page: Page, users, tam_client, depar
     change = ChangeRequest.objects.get()
     expect(page).to_have_url(re.compile(rf"/changes/{change.pk}/$"))
     expect(page.locator("#gantt rect.gantt-bar")).to_have_count(7)
+    expect(page.locator("#dependency-graph a.graph-node")).to_have_count(7)
+    expect(page.locator("#dependency-graph g.graph-edge")).to_have_count(
+        playbook.dependencies.count()
+    )
 
     # When they plan it, the network task is ready and the VM task waits
     page.locator("#transitions").get_by_role("button", name="Planned").click()
@@ -61,3 +67,33 @@ def test_tam_works_a_change_from_a_playbook(page: Page, users, tam_client, depar
     )
     expect(page.locator("#gantt rect.gantt-actual")).to_have_count(1)
     expect(page.locator("#gantt rect.gantt-bar")).to_have_count(7)
+    graph = page.locator("#dependency-graph")
+    expect(graph.locator(f'a.graph-node[data-task="{network.pk}"]')).to_have_attribute(
+        "data-status", "done"
+    )
+    expect(graph.locator(f'a.graph-node[data-task="{vms.pk}"]')).to_have_attribute(
+        "data-status", "ready"
+    )
+
+    # When they send the client's contacts a status update
+    ContactFactory(client=tam_client, name="Tech Person", kind="technical")
+    ContactFactory(client=tam_client, name="Boss Person", kind="decision_maker")
+    page.locator("#status-update-link").click()
+    expect(page.locator("main")).to_contain_text("Tech Person")
+    page.fill("textarea[name=note]", "Network is ready; VMs next.")
+    page.locator("main form").get_by_role("button", name="Send to 2 contacts").click()
+
+    # Then they are back on the change, the timeline records it and both messages are queued
+    expect(page).to_have_url(re.compile(rf"/changes/{change.pk}/$"))
+    expect(page.locator("main")).to_contain_text("Sent the status update to 2 contacts")
+    expect(page.locator("main")).to_contain_text("Network is ready; VMs next.")
+    assert set(
+        Notification.objects.filter(recipient_contact__client=tam_client).values_list(
+            "event_type", flat=True
+        )
+    ) == {"changes.status_update", "changes.status_summary"}
+
+    # And the board shows the change in progress
+    page.goto("/changes/board/")
+    card = page.locator(f'[data-column="in_progress"] [data-change="{change.pk}"]')
+    expect(card).to_have_count(1)
