@@ -89,6 +89,20 @@ def channels_for(user, event_type: EventType) -> set[str]:
     return wanted
 
 
+def _email(common: dict, body: Rendered, *, key: str, **fields) -> Notification:
+    """One e-mail row of ``notify``: ``fields`` name the recipient, address, language and when
+    it is due."""
+    return Notification(
+        **common,
+        **fields,
+        dedup_key=key,
+        channel=Channel.EMAIL,
+        subject=body.subject,
+        body_text=body.text,
+        body_html=body.html,
+    )
+
+
 def notify(
     *,
     event_type: str,
@@ -141,20 +155,15 @@ def notify(
         if isinstance(recipient, Department):
             if not recipient.queue_email:
                 continue
-            key = f"{event_key}|email|department:{recipient.pk}"
             spec = timing.working_calendar_of_department(recipient)
-            body = content(settings.LANGUAGE_CODE)
             rows.append(
-                Notification(
-                    **common,
-                    dedup_key=key,
-                    channel=Channel.EMAIL,
+                _email(
+                    common,
+                    content(settings.LANGUAGE_CODE),
+                    key=f"{event_key}|email|department:{recipient.pk}",
                     recipient_department=recipient,
                     address=recipient.queue_email,
                     language=settings.LANGUAGE_CODE,
-                    subject=body.subject,
-                    body_text=body.text,
-                    body_html=body.html,
                     next_attempt_at=timing.delivery_time(spec, urgent=urgent, now=now),
                 )
             )
@@ -162,18 +171,14 @@ def notify(
         if isinstance(recipient, Contact):
             if not recipient.is_active or not recipient.email:
                 continue
-            body = content(settings.LANGUAGE_CODE)
             rows.append(
-                Notification(
-                    **common,
-                    dedup_key=f"{event_key}|email|contact:{recipient.pk}",
-                    channel=Channel.EMAIL,
+                _email(
+                    common,
+                    content(settings.LANGUAGE_CODE),
+                    key=f"{event_key}|email|contact:{recipient.pk}",
                     recipient_contact=recipient,
                     address=recipient.email,
                     language=settings.LANGUAGE_CODE,
-                    subject=body.subject,
-                    body_text=body.text,
-                    body_html=body.html,
                     next_attempt_at=now,
                 )
             )
@@ -202,16 +207,13 @@ def notify(
         if Channel.EMAIL in wanted and recipient.email:
             spec = timing.working_calendar_of_user(recipient)
             rows.append(
-                Notification(
-                    **common,
-                    dedup_key=f"{event_key}|email|user:{recipient.pk}",
-                    channel=Channel.EMAIL,
+                _email(
+                    common,
+                    body,
+                    key=f"{event_key}|email|user:{recipient.pk}",
                     recipient_user=recipient,
                     address=recipient.email,
                     language=language,
-                    subject=body.subject,
-                    body_text=body.text,
-                    body_html=body.html,
                     next_attempt_at=timing.delivery_time(spec, urgent=urgent, now=now),
                 )
             )

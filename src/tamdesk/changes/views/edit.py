@@ -27,36 +27,46 @@ from tamdesk.core.exceptions import DomainError
 FORM_TEMPLATE = "components/form_page.html"
 
 
-class ChangeUpdate(ChangeViews, ui.ModelView):
-    """``/changes/<pk>/edit/``: the change's words, plans, people and dates."""
+class EditView(ui.ModelView):
+    """GET shows the form, POST saves it with ``save``; the permission is checked on both and
+    again in the saving transaction. Subclasses give the form, the save, the page to go back to
+    and the page's context."""
 
     template_name = FORM_TEMPLATE
 
+    def make_form(self, obj, data):
+        raise NotImplementedError
+
+    def save(self, obj, form):
+        raise NotImplementedError
+
+    def back_url(self, obj) -> str:
+        raise NotImplementedError
+
+    def page_context(self, obj) -> dict:
+        return {}
+
     def handle(self) -> HttpResponse:
-        change = self.get_object()
-        self.check("change", change)
+        obj = self.get_object()
+        self.check("change", obj)
         data = self.request.POST if self.request.method == "POST" else None
-        # The form's own copy: validation must not alter the change the page shows.
-        form = ChangeEditForm(data, instance=copy.copy(change))
+        form = self.make_form(obj, data)
         if data is not None and form.is_valid():
             try:
                 with transaction.atomic():
-                    self.check("change", change)
-                    saved = services.update_change(
-                        change, by=self.request.user, **form.service_fields()
-                    )
+                    self.check("change", obj)
+                    saved = self.save(obj, form)
             except DomainError as error:
                 ui.add_domain_error(form, error)
             else:
                 messages.success(self.request, _("Saved “%(object)s”.") % {"object": saved})
-                return redirect(change_url(saved))
+                return redirect(self.back_url(obj))
         context = {
-            **self.base_context(),
-            "title": _("Edit “%(object)s”") % {"object": change},
-            "subtitle": change.client.name,
-            "object": change,
+            **self.page_context(obj),
+            "title": _("Edit “%(object)s”") % {"object": obj},
+            "object": obj,
             "form": form,
-            "cancel_url": change_url(change),
+            "cancel_url": self.back_url(obj),
             "next": "",
         }
         return self.render(context)
@@ -68,11 +78,27 @@ class ChangeUpdate(ChangeViews, ui.ModelView):
         return self.handle()
 
 
-class TaskUpdate(ui.ModelView):
+class ChangeUpdate(ChangeViews, EditView):
+    """``/changes/<pk>/edit/``: the change's words, plans, people and dates."""
+
+    def make_form(self, change, data):
+        # The form's own copy: validation must not alter the change the page shows.
+        return ChangeEditForm(data, instance=copy.copy(change))
+
+    def save(self, change, form):
+        return services.update_change(change, by=self.request.user, **form.service_fields())
+
+    def back_url(self, change) -> str:
+        return change_url(change)
+
+    def page_context(self, change) -> dict:
+        return {**self.base_context(), "subtitle": change.client.name}
+
+
+class TaskUpdate(EditView):
     """``/changes/tasks/<pk>/edit/``: the task's words, department, assignee and estimates."""
 
     model = DepartmentTask
-    template_name = FORM_TEMPLATE
 
     def get_object(self) -> DepartmentTask:
         return get_object_or_404(
@@ -80,33 +106,14 @@ class TaskUpdate(ui.ModelView):
             pk=self.kwargs["pk"],
         )
 
-    def handle(self) -> HttpResponse:
-        task = self.get_object()
-        self.check("change", task)
-        data = self.request.POST if self.request.method == "POST" else None
-        form = TaskEditForm(data, initial=TaskEditForm.initial_of(task))
-        if data is not None and form.is_valid():
-            try:
-                with transaction.atomic():
-                    self.check("change", task)
-                    saved = services.update_task(task, by=self.request.user, **form.cleaned_data)
-            except DomainError as error:
-                ui.add_domain_error(form, error)
-            else:
-                messages.success(self.request, _("Saved “%(object)s”.") % {"object": saved})
-                return redirect(change_url(task.change) + f"#task-{task.pk}")
-        context = {
-            "title": _("Edit “%(object)s”") % {"object": task},
-            "subtitle": str(task.change),
-            "object": task,
-            "form": form,
-            "cancel_url": change_url(task.change) + f"#task-{task.pk}",
-            "next": "",
-        }
-        return self.render(context)
+    def make_form(self, task, data):
+        return TaskEditForm(data, initial=TaskEditForm.initial_of(task))
 
-    def get(self, request, *args, **kwargs) -> HttpResponse:
-        return self.handle()
+    def save(self, task, form):
+        return services.update_task(task, by=self.request.user, **form.cleaned_data)
 
-    def post(self, request, *args, **kwargs) -> HttpResponse:
-        return self.handle()
+    def back_url(self, task) -> str:
+        return change_url(task.change) + f"#task-{task.pk}"
+
+    def page_context(self, task) -> dict:
+        return {"subtitle": str(task.change)}
