@@ -53,7 +53,7 @@ def reschedule(changes, *, now: dt.datetime | None = None, stale_before=None) ->
                 if change is None or change.is_closed:
                     continue
                 scheduling.recompute(change, now)
-        except Exception:
+        except Exception:  # any failure: logged with its traceback, reported after the loop
             log.exception("could not re-schedule change CR-%s", pk)
             failed.append(pk)
         else:

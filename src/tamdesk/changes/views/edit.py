@@ -8,6 +8,7 @@ or above the form, and nothing is written."""
 
 from __future__ import annotations
 
+import abc
 import copy
 
 from django.contrib import messages
@@ -27,21 +28,24 @@ from tamdesk.core.exceptions import DomainError
 FORM_TEMPLATE = "components/form_page.html"
 
 
-class EditView(ui.ModelView):
+class EditView(ui.ModelView, abc.ABC):
     """GET shows the form, POST saves it with ``save``; the permission is checked on both and
     again in the saving transaction. Subclasses give the form, the save, the page to go back to
     and the page's context."""
 
     template_name = FORM_TEMPLATE
 
+    @abc.abstractmethod
     def make_form(self, obj, data):
-        raise NotImplementedError
+        """The bound form (``data``) or the empty one (``None``) for ``obj``."""
 
+    @abc.abstractmethod
     def save(self, obj, form):
-        raise NotImplementedError
+        """The service call that saves the valid ``form``; returns the saved record."""
 
+    @abc.abstractmethod
     def back_url(self, obj) -> str:
-        raise NotImplementedError
+        """Where saving and cancelling lead."""
 
     def page_context(self, obj) -> dict:
         return {}
