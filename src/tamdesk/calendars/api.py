@@ -27,6 +27,7 @@ from tamdesk.calendars.choices import Weekday
 from tamdesk.calendars.filters import CalendarExceptionFilter, CalendarFilter
 from tamdesk.calendars.intervals import check_intervals, format_minute, parse_clock
 from tamdesk.calendars.models import Calendar, CalendarException, check_exception_hours
+from tamdesk.core import ranges
 from tamdesk.core.viewsets import RulesViewSet, error_response
 
 TIMESTAMPS = ["created_at", "updated_at"]
@@ -104,7 +105,7 @@ def _checked(intervals: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 # --- exceptions ----------------------------------------------------------------------------------
 
 
-class CalendarExceptionSerializer(serializers.ModelSerializer):
+class CalendarExceptionSerializer(ranges.ModelSerializer):
     """``intervals``: the hours of a special day or an extra working day (none for a closed
     day; an extra working day without them works the Monday hours). ``source`` is ``imported``
     for public holidays until someone edits them."""
@@ -169,7 +170,7 @@ class CalendarExceptionViewSet(RulesViewSet):
 # --- calendars -----------------------------------------------------------------------------------
 
 
-class CalendarSerializer(serializers.ModelSerializer):
+class CalendarSerializer(ranges.ModelSerializer):
     """A calendar with its weekly hours (written as a whole: the list replaces the hours; a
     weekday not listed is not a working day) and, read-only, its exceptions."""
 
@@ -201,10 +202,10 @@ class ImportHolidaysSerializer(serializers.Serializer):
     country = serializers.CharField(
         max_length=8, default="RU", help_text=_("ISO 3166 code, e.g. RU (the default).")
     )
-    year_from = serializers.IntegerField()
-    year_to = serializers.IntegerField(
+    year_from = ranges.year_serializer_field()
+    year_to = ranges.year_serializer_field(
         help_text=_("The last year imported; at most %(count)d years at once.")
-        % {"count": services.MAX_IMPORT_YEARS}
+        % {"count": services.MAX_IMPORT_YEARS},
     )
 
 

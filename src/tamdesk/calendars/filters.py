@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tamdesk.calendars.choices import CalendarExceptionKind, CalendarExceptionSource
 from tamdesk.calendars.models import Calendar, CalendarException
+from tamdesk.core import ranges
 from tamdesk.core.filters import text_search
 
 
@@ -33,9 +34,9 @@ class CalendarExceptionFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=CalendarExceptionKind.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=CalendarExceptionSource.choices)
-    year = django_filters.NumberFilter(label=_("Year"), field_name="date", lookup_expr="year")
-    date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
+    year = ranges.YearFilter(label=_("Year"), field_name="date", lookup_expr="year")
+    date_from = ranges.DayFilter(label=_("From"), field_name="date", lookup_expr="gte")
+    date_to = ranges.DayFilter(label=_("To"), field_name="date", lookup_expr="lte")
     ordering = django_filters.OrderingFilter(
         fields=(("date", "date"), ("calendar__name", "calendar"), ("kind", "kind")),
         field_labels={"date": _("Date"), "calendar": _("Calendar"), "kind": _("Kind")},

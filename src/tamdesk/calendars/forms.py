@@ -14,6 +14,7 @@ from tamdesk.calendars.models import Calendar, CalendarException, check_exceptio
 from tamdesk.calendars.public_holidays import holiday_countries
 from tamdesk.calendars.services import MAX_IMPORT_YEARS, weekday_field
 from tamdesk.calendars.time_zones import time_zone_choices, validate_time_zone
+from tamdesk.core import ranges
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HOURS_HELP = _("Like 09:00-13:00, 14:00-18:00; empty: not a working day.")
@@ -121,7 +122,7 @@ class CalendarExceptionForm(forms.Form):
     ``update_exception``). The calendar is chosen when adding only."""
 
     calendar = forms.ModelChoiceField(label=_("Calendar"), queryset=Calendar.objects.all())
-    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    date = ranges.DayFormField(label=_("Date"), widget=DATE_WIDGET)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=CalendarExceptionKind.choices, initial=CalendarExceptionKind.CLOSED
     )
@@ -184,8 +185,8 @@ class ImportHolidaysForm(forms.Form):
     the service checks the country and the years."""
 
     country = forms.ChoiceField(label=_("Country"), initial="RU")
-    year_from = forms.IntegerField(label=_("From year"))
-    year_to = forms.IntegerField(
+    year_from = ranges.year_form_field(label=_("From year"))
+    year_to = ranges.year_form_field(
         label=_("To year"),
         help_text=_("At most %(count)d years at once.") % {"count": MAX_IMPORT_YEARS},
     )

@@ -15,6 +15,7 @@ from tamdesk.calendars.choices import CalendarExceptionKind, Weekday
 from tamdesk.calendars.engine import Interval
 from tamdesk.calendars.intervals import format_interval
 from tamdesk.calendars.models import Calendar, CalendarException
+from tamdesk.core import ranges
 
 MONTH_PARAMETER = re.compile(r"^(\d{4})-(\d{2})$")
 # Bootstrap classes of a day cell by status.
@@ -71,11 +72,13 @@ class Month:
 
     @property
     def previous_key(self) -> str:
-        return f"{self.first - dt.timedelta(days=1):%Y-%m}"
+        """The month before (this one at the start of the supported range)."""
+        return f"{max(self.first - dt.timedelta(days=1), ranges.FIRST_DATE):%Y-%m}"
 
     @property
     def next_key(self) -> str:
-        return f"{self.first + dt.timedelta(days=32):%Y-%m}"
+        """The month after (this one at the end of the supported range)."""
+        return f"{min(self.first + dt.timedelta(days=32), ranges.LAST_DATE):%Y-%m}"
 
 
 def local_today(calendar: Calendar) -> dt.date:
@@ -83,9 +86,14 @@ def local_today(calendar: Calendar) -> dt.date:
 
 
 def month_start(value: str | None, today: dt.date) -> dt.date:
-    """The first day of the month ``YYYY-MM`` (the current month when absent or malformed)."""
+    """The first day of the month ``YYYY-MM`` (the current month when absent, malformed or
+    outside the supported range)."""
     match = MONTH_PARAMETER.match(value or "")
-    if match and 1 <= int(match[2]) <= 12 and 1 <= int(match[1]) <= 9998:
+    if (
+        match
+        and 1 <= int(match[2]) <= 12
+        and ranges.FIRST_YEAR <= int(match[1]) <= ranges.LAST_YEAR
+    ):
         return dt.date(int(match[1]), int(match[2]), 1)
     return today.replace(day=1)
 

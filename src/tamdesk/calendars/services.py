@@ -33,10 +33,11 @@ from tamdesk.calendars.models import (
     check_exception_hours,
 )
 from tamdesk.calendars.public_holidays import is_supported_country, public_days
+from tamdesk.core import ranges
 
 WeeklyHours = Mapping[int, Iterable[Interval]]  # weekday (0 = Monday) → intervals
 
-FIRST_IMPORT_YEAR = 1950
+FIRST_IMPORT_YEAR = ranges.FIRST_YEAR
 LAST_IMPORT_YEAR = 2100
 MAX_IMPORT_YEARS = 10
 USERS_NAMED = 10  # records named in a "calendar in use" message, per kind

@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.changes.choices import DependencyKind
-from tamdesk.changes.models import HOURS, ChangeRequest, ChangeTemplate, DepartmentTask
+from tamdesk.changes.models import ChangeRequest, ChangeTemplate, DepartmentTask
+from tamdesk.core import ranges
 from tamdesk.core.forms import PersonChoiceField
 from tamdesk.directory.models import Client, Component, Contact, Department
 
@@ -59,6 +60,7 @@ class ChangeForm(forms.ModelForm):
         model = ChangeRequest
         fields = CHANGE_FIELDS
         widgets = {"requested_on": DATE_WIDGET, "committed_on": DATE_WIDGET}
+        field_classes = {"requested_on": ranges.DayFormField, "committed_on": ranges.DayFormField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,6 +115,11 @@ class ChangeEditForm(forms.ModelForm):
             "test_plan": forms.Textarea({"rows": 4}),
             "risk_notes": forms.Textarea({"rows": 4}),
         }
+        field_classes = {
+            "requested_on": ranges.DayFormField,
+            "committed_on": ranges.DayFormField,
+            "planned_start_at": ranges.InstantFormField,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,7 +145,9 @@ class PlaybookForm(forms.Form):
         required=False,
         help_text=_("The playbook's name, when empty."),
     )
-    committed_on = forms.DateField(label=_("Committed date"), required=False, widget=DATE_WIDGET)
+    committed_on = ranges.DayFormField(
+        label=_("Committed date"), required=False, widget=DATE_WIDGET
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,7 +164,9 @@ class TaskForm(forms.Form):
 
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
     title = forms.CharField(label=_("Title"), max_length=300)
-    estimate_hours = forms.DecimalField(label=_("Estimate, working hours"), min_value=0, **HOURS)
+    estimate_hours = ranges.hours_form_field(
+        label=_("Estimate, working hours"), lowest=0, highest=ranges.MAX_TASK_HOURS
+    )
     assignee = PersonChoiceField(
         label=_("Assignee"),
         queryset=User.objects.filter(is_active=True, engineer__isnull=False).order_by(
@@ -181,13 +192,15 @@ class TaskEditForm(forms.Form):
         ),
         required=False,
     )
-    estimate_hours = forms.DecimalField(label=_("Estimate, working hours"), min_value=0, **HOURS)
-    remaining_hours = forms.DecimalField(
+    estimate_hours = ranges.hours_form_field(
+        label=_("Estimate, working hours"), lowest=0, highest=ranges.MAX_TASK_HOURS
+    )
+    remaining_hours = ranges.hours_form_field(
         label=_("Remaining, working hours"),
-        min_value=0,
+        lowest=0,
+        highest=ranges.MAX_TASK_HOURS,
         required=False,
         help_text=_("What is left of a task in progress; empty means the estimate."),
-        **HOURS,
     )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea({"rows": 3})
@@ -220,7 +233,12 @@ class DependencyForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=DependencyKind.choices, initial=DependencyKind.FINISH_TO_START
     )
-    lag_hours = forms.DecimalField(label=_("Lag, working hours"), initial=0, **HOURS)
+    lag_hours = ranges.hours_form_field(
+        label=_("Lag, working hours"),
+        lowest=-ranges.MAX_LAG_HOURS,
+        highest=ranges.MAX_LAG_HOURS,
+        initial=0,
+    )
 
     def __init__(self, *args, change: ChangeRequest, tasks=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,8 +3,12 @@
 ``layout`` takes the tasks' planned and actual times, the current instant and the committed
 deadline and returns everything the SVG template draws: one row per task with its planned bar
 (early start → early finish) and its actual bar (actual start → finish, or now while it runs),
-the day gridlines with their labels, the today line and the committed-date line. Positions are
-pixels in a ``width``-wide drawing; the first ``label_width`` pixels hold the task titles."""
+the gridlines with their labels, the today line and the committed-date line. Positions are
+pixels in a ``width``-wide drawing; the first ``label_width`` pixels hold the task titles.
+
+The drawing is bounded whatever the dates: it spans at most ``MAX_SPAN`` (a longer schedule is
+shown in the window around now, bars cut at its edges, ``clipped`` set), and has at most
+``MAX_GRIDLINES`` gridlines (daily, else weekly on Mondays, else monthly on the 1st)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,11 @@ from dataclasses import dataclass
 
 #: Past this many days the gridlines are labelled every week only.
 DAILY_LABELS_UP_TO = 21
+#: At most this many gridlines (and labels) are drawn.
+MAX_GRIDLINES = 60
+MAX_LABELS = 21
+#: The longest span drawn.
+MAX_SPAN = dt.timedelta(days=3 * 366)
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ class Chart:
     committed_x: float | None
     start_on: dt.date | None
     end_on: dt.date | None
+    clipped: bool = False  # some dates lie outside the drawn span (see the task table)
 
     @property
     def chart_bottom(self) -> int:
@@ -103,7 +113,32 @@ def _range(tasks: Sequence[TaskTimes], now: dt.datetime, committed_at: dt.dateti
             )
             if t is not None
         ]
-    return min(instants), max(instants)
+    first, last = min(instants), max(instants)
+    if last - first <= MAX_SPAN:
+        return first, last, False
+    # Too long to draw legibly: the window around now, as far back as a half, as far on as fits.
+    start = max(first, min(now - MAX_SPAN / 2, last - MAX_SPAN))
+    return start, start + MAX_SPAN, True
+
+
+def _gridline_days(start_on: dt.date, end_on: dt.date) -> tuple[list[dt.date], str]:
+    """The dates of the gridlines in ``[start_on, end_on)`` and their unit: every day, else
+    every Monday, else every first of a month — whichever stays within ``MAX_GRIDLINES``."""
+    count = (end_on - start_on).days
+    if count <= MAX_GRIDLINES:
+        return [start_on + dt.timedelta(days=i) for i in range(count)], "day"
+    monday = start_on + dt.timedelta(days=-start_on.weekday() % 7)
+    if count // 7 + 1 <= MAX_GRIDLINES:
+        weeks = range(0, (end_on - monday).days, 7)
+        return [monday + dt.timedelta(days=i) for i in weeks], "week"
+    months = []
+    year, month = start_on.year, start_on.month
+    if start_on.day != 1:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    while len(months) < MAX_GRIDLINES and dt.date(year, month, 1) < end_on:
+        months.append(dt.date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months, "month"
 
 
 def layout(
@@ -116,10 +151,10 @@ def layout(
     label_width: int = 220,
 ) -> Chart:
     """The chart of ``tasks`` over whole days (in ``time_zone``) from the earliest to the latest
-    instant shown (``now`` and ``committed_at`` included)."""
+    instant shown (``now`` and ``committed_at`` included), at most ``MAX_SPAN`` of it."""
     zone = zoneinfo.ZoneInfo(time_zone)
     height = HEADER + ROW_HEIGHT * max(len(tasks), 1)
-    first, last = _range(tasks, now, committed_at)
+    first, last, clipped = _range(tasks, now, committed_at)
     start_on = first.astimezone(zone).date()
     end_on = last.astimezone(zone).date() + dt.timedelta(days=1)
     origin = dt.datetime.combine(start_on, dt.time(), zone)
@@ -127,12 +162,18 @@ def layout(
     plot = width - label_width
 
     def x(at: dt.datetime) -> float:
-        return round(label_width + (at - origin).total_seconds() / span * plot, 1)
+        share = min(max((at - origin).total_seconds() / span, 0.0), 1.0)  # clipped at the edges
+        return round(label_width + share * plot, 1)
+
+    def shown(at: dt.datetime) -> bool:
+        return first <= at <= last
 
     def bar(start: dt.datetime | None, finish: dt.datetime | None) -> Bar | None:
         if start is None or finish is None:
             return None
         finish = max(finish, start)
+        if finish < first or start > last:
+            return None  # wholly outside the drawn span
         left = x(start)
         return Bar(
             x=left, width=max(round(x(finish) - left, 1), 2.0), start_at=start, finish_at=finish
@@ -149,16 +190,21 @@ def layout(
                 actual=bar(task.actual_start_at, actual_end),
             )
         )
-    count = (end_on - start_on).days
+    gridline_days, unit = _gridline_days(start_on, end_on)
+    count = len(gridline_days)
+    label_every = 1 if count <= MAX_LABELS else -(-count // MAX_LABELS)
     days = []
-    for offset in range(count):
-        day = start_on + dt.timedelta(days=offset)
-        labelled = count <= DAILY_LABELS_UP_TO or day.weekday() == 0
+    for index, day in enumerate(gridline_days):
+        if unit == "day":
+            labelled = count <= DAILY_LABELS_UP_TO or day.weekday() == 0
+        else:
+            labelled = index % label_every == 0
+        label = day.strftime("%m.%Y" if unit == "month" else "%d.%m")
         days.append(
             DayLine(
                 x=x(dt.datetime.combine(day, dt.time(), zone)),
                 day=day,
-                label=day.strftime("%d.%m") if labelled else "",
+                label=label if labelled else "",
             )
         )
     return Chart(
@@ -169,7 +215,8 @@ def layout(
         rows=rows,
         days=days,
         today_x=x(now),
-        committed_x=x(committed_at) if committed_at is not None else None,
+        committed_x=x(committed_at) if committed_at is not None and shown(committed_at) else None,
         start_on=start_on,
         end_on=end_on,
+        clipped=clipped,
     )

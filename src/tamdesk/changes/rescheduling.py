@@ -18,6 +18,7 @@ from django.utils import timezone
 from tamdesk.changes import scheduling
 from tamdesk.changes.choices import CLOSED_CHANGE_STATUSES
 from tamdesk.changes.models import ChangeRequest
+from tamdesk.core.ranges import OutOfSupportedRange
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def reschedule(changes, *, now: dt.datetime | None = None, stale_before=None) ->
     ``stale_before``, only those last scheduled at or before it (one scheduled later already saw
     the news).
     Returns how many were re-scheduled; raises ``RescheduleFailed`` after trying them all when
-    some failed."""
+    some failed. A change whose schedule leaves the supported range is skipped with a warning."""
     now = now or timezone.now()
     changes = changes.exclude(status__in=CLOSED_CHANGE_STATUSES)
     if stale_before is not None:
@@ -53,6 +54,10 @@ def reschedule(changes, *, now: dt.datetime | None = None, stale_before=None) ->
                 if change is None or change.is_closed:
                     continue
                 scheduling.recompute(change, now)
+        except OutOfSupportedRange as error:
+            # Data stored outside the supported range (before it was checked): no use retrying
+            # until someone corrects the change; the others go on.
+            log.warning("skipped re-scheduling change CR-%s: %s", pk, error.message)
         except Exception:  # any failure: logged with its traceback, reported after the loop
             log.exception("could not re-schedule change CR-%s", pk)
             failed.append(pk)

@@ -15,12 +15,15 @@ from decimal import Decimal
 import numpy as np
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from tamdesk.calendars.engine import CalendarRangeError, CalendarSpec, compile_calendars
 from tamdesk.changes import engine
 from tamdesk.changes import notifications as change_notifications
 from tamdesk.changes.choices import DependencyKind, ScheduleStatus, TaskStatus
 from tamdesk.changes.models import ChangeRequest, DepartmentTask, TaskDependency
+from tamdesk.core import ranges
+from tamdesk.core.ranges import OutOfSupportedRange
 from tamdesk.notifications.timing import default_spec
 
 #: Task states as the engine numbers them.
@@ -38,6 +41,10 @@ SCHEDULE_STATUS = {0: ScheduleStatus.ON_TRACK, 1: ScheduleStatus.AT_RISK, 2: Sch
 CALENDAR_STRETCH = 6
 CALENDAR_SLACK_SECONDS = 60 * 86_400
 MAX_ATTEMPTS = 6
+#: The calendars are never compiled beyond the supported range, give or take a year for the late
+#: dates of a committed date near its start.
+ENGINE_FIRST_INSTANT = ranges.FIRST_INSTANT - dt.timedelta(days=366)
+ENGINE_END_INSTANT = ranges.END_INSTANT + dt.timedelta(days=366)
 TASK_FIELDS = [
     "planned_start_at",
     "planned_finish_at",
@@ -66,7 +73,10 @@ def committed_deadline(change: ChangeRequest) -> dt.datetime | None:
     if change.committed_on is None:
         return None
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return dt.datetime.combine(change.committed_on + dt.timedelta(days=1), dt.time(), zone)
+    try:
+        return dt.datetime.combine(change.committed_on + dt.timedelta(days=1), dt.time(), zone)
+    except OverflowError:  # 9999-12-31, stored before the supported range was checked
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def calendar_spec(department) -> CalendarSpec:
@@ -133,7 +143,11 @@ def build_network(
 
 
 def run_engine(specs: list[CalendarSpec], network: engine.Network):
-    """Compile the calendars over a range long enough for the schedule, and schedule."""
+    """Compile the calendars over a range long enough for the schedule, and schedule.
+
+    The range never leaves the supported one (``tamdesk.core.ranges``, with a margin for late
+    dates before a committed date): a schedule that does not fit is refused with
+    ``OutOfSupportedRange``, whatever the stored data, instead of compiling centuries."""
     instants = [network.start, network.now]
     for values in (network.actual_start, network.actual_finish):
         instants += [int(v) for v in values if v != engine.NO_INSTANT]
@@ -142,16 +156,30 @@ def run_engine(specs: list[CalendarSpec], network: engine.Network):
     lo, latest = min(instants), max(instants)
     work = int(network.duration.sum()) + int(np.clip(network.lag, 0, None).sum())
     horizon = work * CALENDAR_STRETCH + CALENDAR_SLACK_SECONDS
-    for attempt in range(MAX_ATTEMPTS):
+    floor, ceiling = epoch(ENGINE_FIRST_INSTANT), epoch(ENGINE_END_INSTANT)
+    if lo < floor or latest > ceiling:
+        raise _out_of_range()
+    for _attempt in range(MAX_ATTEMPTS):
         # Both ways: late dates against a committed date before the work may lie before it.
-        cc = compile_calendars(specs, start=lo - horizon, end=latest + horizon)
+        start, end = max(lo - horizon, floor), min(latest + horizon, ceiling)
+        cc = compile_calendars(specs, start=start, end=end)
         try:
             return engine.schedule(cc, network)
         except CalendarRangeError:
-            if attempt == MAX_ATTEMPTS - 1:
-                raise
+            if start == floor and end == ceiling:
+                break
             horizon *= 2
-    raise AssertionError("unreachable")
+    raise _out_of_range()
+
+
+def _out_of_range() -> OutOfSupportedRange:
+    return OutOfSupportedRange(
+        _(
+            "The schedule would run outside the dates tamdesk supports (%(first)s to %(last)s): "
+            "check the estimates, the lags and the dates of the change."
+        )
+        % {"first": ranges.FIRST_DATE.isoformat(), "last": ranges.LAST_DATE.isoformat()}
+    )
 
 
 def recompute(change: ChangeRequest, now: dt.datetime) -> ChangeRequest:

@@ -22,6 +22,7 @@ from tamdesk.changes.models import (
     TemplateDependency,
     TemplateTask,
 )
+from tamdesk.core import ranges
 from tamdesk.directory.choices import ContactKind
 from tamdesk.directory.models import Client, Component, Contact, Department
 
@@ -33,7 +34,7 @@ def _people():
     return User.objects.filter(is_active=True)
 
 
-class DepartmentTaskSerializer(serializers.ModelSerializer):
+class DepartmentTaskSerializer(ranges.ModelSerializer):
     """A task; the ``planned_*``, ``late_*``, ``slack_seconds`` and ``is_critical`` fields are the
     scheduler's, the ``actual_*`` ones are set by start and complete."""
 
@@ -59,7 +60,7 @@ class TaskCreateSerializer(serializers.Serializer):
     )
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    estimate_hours = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0)
+    estimate_hours = ranges.hours_serializer_field(lowest=0, highest=ranges.MAX_TASK_HOURS)
 
 
 def _refuse_others(serializer: serializers.Serializer, message) -> None:
@@ -80,11 +81,11 @@ class TaskUpdateSerializer(serializers.Serializer):
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=_people(), required=False, allow_null=True
     )
-    estimate_hours = serializers.DecimalField(
-        max_digits=7, decimal_places=2, min_value=0, required=False
+    estimate_hours = ranges.hours_serializer_field(
+        lowest=0, highest=ranges.MAX_TASK_HOURS, required=False
     )
-    remaining_hours = serializers.DecimalField(
-        max_digits=7, decimal_places=2, min_value=0, required=False, allow_null=True
+    remaining_hours = ranges.hours_serializer_field(
+        lowest=0, highest=ranges.MAX_TASK_HOURS, required=False, allow_null=True
     )
 
     def validate(self, attrs: dict) -> dict:
@@ -112,11 +113,13 @@ class BlockSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text=_("Why the task is blocked."))
 
 
-class DependencySerializer(serializers.ModelSerializer):
+class DependencySerializer(ranges.ModelSerializer):
     """``successor`` waits for ``predecessor``'s finish (``fs``) or start (``ss``) plus
     ``lag_hours`` of working time (negative: a lead)."""
 
-    lag_hours = serializers.DecimalField(max_digits=7, decimal_places=2, required=False)
+    lag_hours = ranges.hours_serializer_field(
+        lowest=-ranges.MAX_LAG_HOURS, highest=ranges.MAX_LAG_HOURS, required=False
+    )
 
     class Meta:
         model = TaskDependency
@@ -126,7 +129,7 @@ class DependencySerializer(serializers.ModelSerializer):
         validators = []
 
 
-class ChangeSerializer(serializers.ModelSerializer):
+class ChangeSerializer(ranges.ModelSerializer):
     """A change with the scheduler's forecast and status against the committed date."""
 
     class Meta:
@@ -181,11 +184,11 @@ class ChangeWriteSerializer(serializers.Serializer):
     rollback_plan = serializers.CharField(required=False, allow_blank=True)
     test_plan = serializers.CharField(required=False, allow_blank=True)
     risk_notes = serializers.CharField(required=False, allow_blank=True)
-    requested_on = serializers.DateField(required=False, allow_null=True)
-    committed_on = serializers.DateField(
+    requested_on = ranges.DayField(required=False, allow_null=True)
+    committed_on = ranges.DayField(
         required=False, allow_null=True, help_text=_("The date promised to the client.")
     )
-    planned_start_at = serializers.DateTimeField(
+    planned_start_at = ranges.InstantField(
         required=False, allow_null=True, help_text=_("Where the schedule starts; null: now.")
     )
 
@@ -227,14 +230,14 @@ class TaskScheduleSerializer(serializers.Serializer):
     title = serializers.CharField()
     department = serializers.IntegerField()
     status = serializers.ChoiceField(choices=TaskStatus.choices)
-    earliest_start_at = serializers.DateTimeField(allow_null=True)
-    earliest_finish_at = serializers.DateTimeField(
+    earliest_start_at = ranges.InstantField(allow_null=True)
+    earliest_finish_at = ranges.InstantField(
         allow_null=True, help_text=_("The task's forecast finish.")
     )
-    latest_start_at = serializers.DateTimeField(
+    latest_start_at = ranges.InstantField(
         allow_null=True, help_text=_("Against the committed date; null without one.")
     )
-    latest_finish_at = serializers.DateTimeField(allow_null=True)
+    latest_finish_at = ranges.InstantField(allow_null=True)
     slack_seconds = serializers.IntegerField(
         allow_null=True, help_text=_("Working seconds the task may slip; null without late dates.")
     )
@@ -242,14 +245,14 @@ class TaskScheduleSerializer(serializers.Serializer):
 
 
 class ScheduleSerializer(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField(
+    scheduled_at = ranges.InstantField(
         allow_null=True, help_text=_("When the schedule was computed (after the last edit).")
     )
-    committed_on = serializers.DateField(allow_null=True)
-    committed_deadline_at = serializers.DateTimeField(
+    committed_on = ranges.DayField(allow_null=True)
+    committed_deadline_at = ranges.InstantField(
         allow_null=True, help_text=_("The end of the committed date.")
     )
-    forecast_finish_at = serializers.DateTimeField(allow_null=True)
+    forecast_finish_at = ranges.InstantField(allow_null=True)
     schedule_status = serializers.ChoiceField(choices=ScheduleStatus.choices)
     tasks = TaskScheduleSerializer(many=True)
 
@@ -280,7 +283,7 @@ class StatusUpdateResultSerializer(serializers.Serializer):
     activity = serializers.IntegerField(help_text=_("The activity entry recording the sending."))
 
 
-class TemplateTaskSerializer(serializers.ModelSerializer):
+class TemplateTaskSerializer(ranges.ModelSerializer):
     class Meta:
         model = TemplateTask
         fields = ["id", "key", "department_code", "title", "description", "estimate_hours"]
@@ -288,14 +291,14 @@ class TemplateTaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TemplateDependencySerializer(serializers.ModelSerializer):
+class TemplateDependencySerializer(ranges.ModelSerializer):
     class Meta:
         model = TemplateDependency
         fields = ["id", "predecessor", "successor", "kind", "lag_hours"]
         read_only_fields = fields
 
 
-class ChangeTemplateSerializer(serializers.ModelSerializer):
+class ChangeTemplateSerializer(ranges.ModelSerializer):
     tasks = TemplateTaskSerializer(many=True, read_only=True)
     dependencies = TemplateDependencySerializer(many=True, read_only=True)
 

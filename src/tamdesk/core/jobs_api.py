@@ -9,13 +9,14 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 
+from tamdesk.core import ranges
 from tamdesk.core.api import AuditedViewSetMixin, RulesPermission
 from tamdesk.core.filters import JobRunFilter
 from tamdesk.core.models import JobRun
 from tamdesk.core.viewsets import ApiSchema
 
 
-class JobRunSerializer(serializers.ModelSerializer):
+class JobRunSerializer(ranges.ModelSerializer):
     duration_seconds = serializers.FloatField(
         read_only=True, allow_null=True, help_text=_("Null while the run is going on.")
     )

@@ -18,6 +18,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import ScopedRateThrottle
 
+from tamdesk.core import ranges
 from tamdesk.core.roles import Role
 from tamdesk.core.viewsets import (  # noqa: F401  (ApiSchema and ErrorSerializer were here)
     ApiSchema,
@@ -92,7 +93,7 @@ class DirectoryViewSet(RulesViewSet):
 TIMESTAMPS = ["created_at", "updated_at"]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ranges.ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "code", "name", "description", "lead", "queue_email", "calendar"]
@@ -100,7 +101,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         read_only_fields = TIMESTAMPS
 
 
-class CompetencySerializer(serializers.ModelSerializer):
+class CompetencySerializer(ranges.ModelSerializer):
     class Meta:
         model = Competency
         fields = ["field", "level"]
@@ -122,7 +123,7 @@ class RoleListField(serializers.ListField):
         return {"roles": list(dict.fromkeys(super().to_internal_value(data)))}
 
 
-class EngineerSerializer(serializers.ModelSerializer):
+class EngineerSerializer(ranges.ModelSerializer):
     """An engineer with the account fields of their user flattened in."""
 
     username = serializers.CharField(
@@ -168,7 +169,7 @@ class EngineerSerializer(serializers.ModelSerializer):
         return value
 
 
-class ClientSerializer(serializers.ModelSerializer):
+class ClientSerializer(ranges.ModelSerializer):
     class Meta:
         model = Client
         fields = ["id", "name", "code", "status", "tier", "time_zone", "notes", *TIMESTAMPS]
@@ -179,7 +180,7 @@ def _taken(model, *, client, exclude_pk, **lookup) -> bool:
     return model.objects.filter(client=client, **lookup).exclude(pk=exclude_pk).exists()
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ranges.ModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", "client", "name", "email", "phone", "messenger", "kind", "notes"]
@@ -199,7 +200,7 @@ class ContactSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ComponentSerializer(serializers.ModelSerializer):
+class ComponentSerializer(ranges.ModelSerializer):
     class Meta:
         model = Component
         fields = ["id", "client", "kind", "department", "name", "description", "identifiers"]
@@ -219,7 +220,7 @@ class ComponentSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AccountTeamAssignmentSerializer(serializers.ModelSerializer):
+class AccountTeamAssignmentSerializer(ranges.ModelSerializer):
     """Creating an assignment ends the previous holder's (see ``assign_account_role``)."""
 
     is_current = serializers.BooleanField(read_only=True)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tamdesk.core import ranges
 from tamdesk.core.roles import Role
 from tamdesk.directory.choices import AccountRole, CompetencyField, CompetencyLevel
 from tamdesk.directory.models import (
@@ -137,7 +138,7 @@ class AssignmentForm(forms.Form):
             "last_name", "first_name", "username"
         ),
     )
-    start_on = forms.DateField(
+    start_on = ranges.DayFormField(
         label=_("Start date"),
         widget=DATE_WIDGET,
         initial=timezone.localdate,
@@ -154,7 +155,7 @@ class AssignmentForm(forms.Form):
 class AssignmentEndForm(forms.Form):
     """End an assignment on a date (``services.end_account_role``); the history is kept."""
 
-    end_on = forms.DateField(label=_("End date"), widget=DATE_WIDGET)
+    end_on = ranges.DayFormField(label=_("End date"), widget=DATE_WIDGET)
 
     def __init__(self, *args, instance: AccountTeamAssignment, **kwargs):
         kwargs.setdefault("initial", {"end_on": instance.end_on or timezone.localdate()})

@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from tamdesk.core import ranges
 from tamdesk.core.api import AuditedViewSetMixin
 from tamdesk.core.viewsets import ApiSchema
 from tamdesk.notifications import services
@@ -63,7 +64,7 @@ class NotificationsApiMixin(AuditedViewSetMixin):
 # --- the caller's notifications ------------------------------------------------------------
 
 
-class InboxNotificationSerializer(serializers.ModelSerializer):
+class InboxNotificationSerializer(ranges.ModelSerializer):
     text = serializers.CharField(source="body_text", read_only=True)
     is_unread = serializers.BooleanField(read_only=True)
 
@@ -251,7 +252,7 @@ class NotificationPreferencesView(AuditedViewSetMixin, GenericAPIView):
 # --- the outbox ----------------------------------------------------------------------------
 
 
-class OutboxNotificationSerializer(serializers.ModelSerializer):
+class OutboxNotificationSerializer(ranges.ModelSerializer):
     class Meta:
         model = Notification
         fields = [
@@ -323,7 +324,7 @@ class OutboxViewSet(
 # --- webhook subscriptions -----------------------------------------------------------------
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(ranges.ModelSerializer):
     """The secret is write-only here: the create response and the single record show it."""
 
     url = serializers.URLField(

@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tamdesk.core import ranges
 from tamdesk.core.filters import text_search
 from tamdesk.notifications.catalog import event_type_choices
 from tamdesk.notifications.choices import Channel, NotificationStatus, WebhookFormat
@@ -52,10 +53,10 @@ class OutboxFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=NotificationStatus.choices)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
     event_type = django_filters.ChoiceFilter(label=_("Event type"), choices=event_type_choices)
-    created_from = django_filters.DateFilter(
+    created_from = ranges.DayFilter(
         label=_("Created from"), field_name="created_at", lookup_expr="date__gte", widget=DATE_INPUT
     )
-    created_to = django_filters.DateFilter(
+    created_to = ranges.DayFilter(
         label=_("Created until"),
         field_name="created_at",
         lookup_expr="date__lte",

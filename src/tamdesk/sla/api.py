@@ -25,6 +25,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tamdesk.calendars.models import Calendar
+from tamdesk.core import ranges
 from tamdesk.core.viewsets import RulesViewSet, error_response
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.models import Client, Department
@@ -67,14 +68,18 @@ def _people():
 class TargetSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices)
     reaction_seconds = serializers.IntegerField(
-        min_value=60, help_text=_("Reaction target in working seconds (at least 60).")
+        min_value=60,
+        max_value=ranges.MAX_TARGET_SECONDS,
+        help_text=_("Reaction target in working seconds (at least 60)."),
     )
     resolution_seconds = serializers.IntegerField(
-        min_value=60, help_text=_("Resolution target in working seconds (at least 60).")
+        min_value=60,
+        max_value=ranges.MAX_TARGET_SECONDS,
+        help_text=_("Resolution target in working seconds (at least 60)."),
     )
 
 
-class PolicyVersionSerializer(serializers.ModelSerializer):
+class PolicyVersionSerializer(ranges.ModelSerializer):
     targets = TargetSerializer(many=True, read_only=True)
     warning_thresholds = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     reaction_pause_statuses = serializers.ListField(
@@ -104,7 +109,7 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
 class PolicyTermsSerializer(serializers.Serializer):
     """The terms of a version (``services.add_policy_version``)."""
 
-    valid_from = serializers.DateTimeField(
+    valid_from = ranges.InstantField(
         help_text=_(
             "When the version comes into force; the previous version ends here. It cannot start "
             "before the current version (`version_not_after_latest`) nor before an incident the "
@@ -152,7 +157,7 @@ class PolicyTermsSerializer(serializers.Serializer):
         return data
 
 
-class SLAPolicySerializer(serializers.ModelSerializer):
+class SLAPolicySerializer(ranges.ModelSerializer):
     """A policy for one client (``client``) or for a tier (``tier``), exactly one of them; its
     versions, newest first. Created with ``first_version``: the terms of its first version."""
 
@@ -186,7 +191,7 @@ class SLAPolicySerializer(serializers.ModelSerializer):
         validators = []
 
 
-class SLAPolicyUpdateSerializer(serializers.ModelSerializer):
+class SLAPolicyUpdateSerializer(ranges.ModelSerializer):
     """A policy's words; its terms change with a new version, its client or tier never."""
 
     class Meta:
@@ -289,7 +294,7 @@ class SLAPolicyViewSet(RulesViewSet):
 
 class WarnAtSerializer(serializers.Serializer):
     percent = serializers.IntegerField()
-    at = serializers.DateTimeField(
+    at = ranges.InstantField(
         allow_null=True, help_text=_("When the threshold is (was) reached; null while paused.")
     )
 
@@ -304,13 +309,13 @@ class ClockSerializer(serializers.Serializer):
     remaining_seconds = serializers.IntegerField(
         allow_null=True, help_text=_("Target minus elapsed; negative once breached.")
     )
-    due_at = serializers.DateTimeField(
+    due_at = ranges.InstantField(
         allow_null=True,
         help_text=_("When the target runs out if the clock keeps running (null while paused)."),
     )
-    breached_at = serializers.DateTimeField(allow_null=True)
+    breached_at = ranges.InstantField(allow_null=True)
     warn_at = WarnAtSerializer(many=True)
-    measured_at = serializers.DateTimeField(help_text=_("When these values were measured."))
+    measured_at = ranges.InstantField(help_text=_("When these values were measured."))
 
 
 class IncidentClocksSerializer(serializers.Serializer):
@@ -365,7 +370,7 @@ def live_clock(measured: clocks.Measured, *, now: dt.datetime) -> dict:
 # --- incidents -----------------------------------------------------------------------------
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ranges.ModelSerializer):
     """An incident with both clocks. ``clocks`` are measured at the moment of the response on
     a single incident (retrieve, create) and are the values last stored (``measured_at``) in
     lists; a stored running clock moves on until it is measured again."""
@@ -396,7 +401,7 @@ class EventInputSerializer(serializers.Serializer):
     ``department`` and ``assignee`` (one omitted is cleared)."""
 
     kind = serializers.ChoiceField(choices=APPENDABLE_KINDS)
-    at = serializers.DateTimeField(
+    at = ranges.InstantField(
         required=False, help_text=_("When it happened; omitted: now. Events are in time order.")
     )
     to_value = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -442,11 +447,11 @@ class IncidentCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(
         max_length=128, required=False, allow_blank=True, default=""
     )
-    opened_at = serializers.DateTimeField(required=False, help_text=_("Omitted: now."))
+    opened_at = ranges.InstantField(required=False, help_text=_("Omitted: now."))
     events = EventInputSerializer(many=True, required=False)
 
 
-class IncidentUpdateSerializer(serializers.ModelSerializer):
+class IncidentUpdateSerializer(ranges.ModelSerializer):
     """The words of an incident. Status, priority, assignment and times change with an event
     (``POST /incidents/{id}/events/``)."""
 
@@ -462,7 +467,7 @@ class IncidentUpdateSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class IncidentEventSerializer(serializers.ModelSerializer):
+class IncidentEventSerializer(ranges.ModelSerializer):
     class Meta:
         model = IncidentEvent
         fields = ["seq", "kind", "at", "by", "from_value", "to_value", "note", "recorded_at"]

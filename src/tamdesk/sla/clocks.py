@@ -12,6 +12,7 @@ import numpy as np
 from django.utils import timezone
 
 from tamdesk.calendars.engine import CalendarSpec, compile_calendars
+from tamdesk.core import ranges
 from tamdesk.sla import engine, timeline
 from tamdesk.sla.choices import ClockKind, ClockState
 from tamdesk.sla.models import Incident
@@ -28,6 +29,8 @@ STATE_CHOICES = {
     engine.BREACHED: ClockState.BREACHED,
 }
 TWENTY_FOUR_SEVEN = CalendarSpec.always_open("UTC")
+#: Nothing is measured before the supported range starts.
+SUPPORTED_FROM = (ranges.FIRST_INSTANT - EPOCH) // dt.timedelta(seconds=1)
 
 
 def epoch(value: dt.datetime) -> int:
@@ -133,9 +136,15 @@ def measure(incidents: Sequence[Incident], *, now: dt.datetime) -> list[Measured
     return results
 
 
+def _supported(t: int) -> int:
+    """An instant moved into the supported range: a time stored before the range was checked
+    (say year 2) would make the calendars compile for centuries and fail the whole page."""
+    return max(t, SUPPORTED_FROM)
+
+
 def _run_engine(specs, rows, *, now: dt.datetime) -> list[Measured]:
     now_s = epoch(now)
-    starts = [seg[0] for row in rows for seg in (row[4].running + row[4].pauses)]
+    starts = [_supported(seg[0]) for row in rows for seg in (row[4].running + row[4].pauses)]
     earliest = min(starts, default=now_s)
     cc = compile_calendars(
         specs, start=min(earliest, now_s), end=now_s + int(HORIZON.total_seconds())
@@ -148,12 +157,12 @@ def _run_engine(specs, rows, *, now: dt.datetime) -> list[Measured]:
         segments = row[4]
         for start, end in segments.running:
             seg_clock.append(i)
-            seg_start.append(start)
-            seg_end.append(engine.OPEN if end is None else end)
+            seg_start.append(_supported(start))
+            seg_end.append(engine.OPEN if end is None else _supported(end))
         for start, end in segments.pauses:
             pause_clock.append(i)
-            pause_start.append(start)
-            pause_end.append(engine.OPEN if end is None else end)
+            pause_start.append(_supported(start))
+            pause_end.append(engine.OPEN if end is None else _supported(end))
         levels = levels_of[i]
         thresholds[i, : len(levels)] = levels
     clocks = engine.Clocks(

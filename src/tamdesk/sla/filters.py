@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
+from tamdesk.core import ranges
 from tamdesk.core.filters import text_search
 from tamdesk.core.forms import PersonLabelMixin
 from tamdesk.directory.choices import ClientTier
@@ -69,19 +70,17 @@ class IncidentFilter(django_filters.FilterSet):
         choices=FILTER_CLOCK_STATES,
         method="filter_clock_state",
     )
-    breaching_within = django_filters.NumberFilter(
-        label=_("Breaching within, h"),
-        method="filter_breaching_within",
-        min_value=0,
+    breaching_within = ranges.HoursFilter(
+        label=_("Breaching within, h"), method="filter_breaching_within"
     )
     is_open = django_filters.BooleanFilter(label=_("Open"), method="filter_is_open")
-    opened_from = django_filters.DateFilter(
+    opened_from = ranges.DayFilter(
         label=_("Opened from"),
         field_name="opened_at",
         lookup_expr="date__gte",
         widget=DATE_WIDGET,
     )
-    opened_to = django_filters.DateFilter(
+    opened_to = ranges.DayFilter(
         label=_("Opened to"), field_name="opened_at", lookup_expr="date__lte", widget=DATE_WIDGET
     )
     ordering = django_filters.OrderingFilter(

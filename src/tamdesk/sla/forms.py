@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.calendars.models import Calendar
+from tamdesk.core import ranges
 from tamdesk.core.forms import PersonChoiceField
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.models import Client, Department
@@ -31,7 +32,7 @@ User = get_user_model()
 DURATION = re.compile(r"^\s*(\d{1,5}):([0-5]\d)\s*$")
 
 
-class DateTimeLocalField(forms.DateTimeField):
+class DateTimeLocalField(ranges.InstantFormField):
     """A date and time picked in the browser (``<input type="datetime-local">``), read in the
     current (the viewer's) time zone."""
 
@@ -63,7 +64,13 @@ class WorkingDurationField(forms.CharField):
         match = DURATION.match(value)
         if not match:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return int(match[1]) * 3600 + int(match[2]) * 60
+        seconds = int(match[1]) * 3600 + int(match[2]) * 60
+        if seconds > ranges.MAX_TARGET_SECONDS:
+            raise ValidationError(
+                _("Enter at most %(hours)d:00.") % {"hours": ranges.MAX_TARGET_HOURS},
+                code="out_of_range",
+            )
+        return seconds
 
 
 class ThresholdsField(forms.CharField):
