@@ -53,3 +53,45 @@ def test_an_unscheduled_task_has_no_bar():
     chart = layout([times(1, None, None)], now=day(0, 12))
 
     assert chart.rows[0].planned is None and chart.rows[0].actual is None
+
+
+# --- bounded whatever the dates (issue 10) ---------------------------------------------------
+
+
+def test_a_long_span_draws_weekly_then_monthly_gridlines_never_more_than_the_cap():
+    from tamdesk.changes.gantt import MAX_GRIDLINES
+
+    weeks = layout([times(1, day(0), day(0) + dt.timedelta(days=200))], now=day(0, 12))
+    months = layout([times(1, day(0), day(0) + dt.timedelta(days=900))], now=day(0, 12))
+
+    assert len(weeks.days) <= MAX_GRIDLINES
+    assert {d.day.weekday() for d in weeks.days} == {0}
+    assert len(months.days) <= MAX_GRIDLINES
+    assert {d.day.day for d in months.days} == {1}
+    assert months.days[0].label == "12.2026"
+    assert not weeks.clipped and not months.clipped
+
+
+def test_a_span_of_centuries_is_cut_to_the_window_around_now():
+    from tamdesk.changes.gantt import MAX_GRIDLINES, MAX_SPAN
+
+    early = dt.datetime(1970, 1, 1, tzinfo=UTC)
+    late = dt.datetime(2200, 12, 31, tzinfo=UTC)
+    chart = layout(
+        [times(1, early, late), times(2, day(1), day(2)), times(3, early, early)],
+        now=day(0, 12),
+        committed_at=early,
+        width=960,
+        label_width=220,
+    )
+
+    assert chart.clipped
+    assert len(chart.days) <= MAX_GRIDLINES
+    assert (chart.end_on - chart.start_on) <= MAX_SPAN + dt.timedelta(days=2)
+    assert chart.start_on <= day(0).date() <= chart.end_on
+    long, short, gone = chart.rows
+    assert (long.planned.x, long.planned.x + long.planned.width) == (220, 960)  # cut at the edges
+    assert 220 < short.planned.x < 960
+    assert gone.planned is None  # wholly before the window
+    assert chart.committed_x is None
+    assert 220 < chart.today_x < 960
