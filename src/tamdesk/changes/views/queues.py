@@ -114,6 +114,30 @@ def engineer_load(department: Department, weeks: list[Week]) -> list[dict]:
     return rows
 
 
+def with_queue_counts(departments):
+    """``departments`` with the number of tasks in their queue by status, in open changes:
+    ``in_progress``, ``ready`` and ``upcoming`` (pending)."""
+    live = Q(change_tasks__status__in=QUEUE_STATUSES) & ~Q(
+        change_tasks__change__status__in=CLOSED_CHANGE_STATUSES
+    )
+    return departments.annotate(
+        in_progress=Count(
+            "change_tasks", filter=live & Q(change_tasks__status=TaskStatus.IN_PROGRESS)
+        ),
+        ready=Count("change_tasks", filter=live & Q(change_tasks__status=TaskStatus.READY)),
+        upcoming=Count("change_tasks", filter=live & Q(change_tasks__status=TaskStatus.PENDING)),
+    )
+
+
+def queue_of(department):
+    """The department's queue: its open tasks in open changes, least slack first."""
+    return (
+        DepartmentTask.objects.filter(department=department, status__in=QUEUE_STATUSES)
+        .exclude(change__status__in=CLOSED_CHANGE_STATUSES)
+        .order_by(F("slack_seconds").asc(nulls_last=True), "planned_start_at", "pk")
+    )
+
+
 class QueueViews(ui.ModelView):
     model = DepartmentTask
 
@@ -126,18 +150,7 @@ class DepartmentQueueIndex(QueueViews):
 
     def get(self, request, *args, **kwargs) -> HttpResponse:
         self.check("view")
-        live = Q(change_tasks__status__in=QUEUE_STATUSES) & ~Q(
-            change_tasks__change__status__in=CLOSED_CHANGE_STATUSES
-        )
-        departments = Department.objects.annotate(
-            in_progress=Count(
-                "change_tasks", filter=live & Q(change_tasks__status=TaskStatus.IN_PROGRESS)
-            ),
-            ready=Count("change_tasks", filter=live & Q(change_tasks__status=TaskStatus.READY)),
-            upcoming=Count(
-                "change_tasks", filter=live & Q(change_tasks__status=TaskStatus.PENDING)
-            ),
-        ).order_by("name")
+        departments = with_queue_counts(Department.objects.all()).order_by("name")
         return self.render({"title": self.title, "departments": departments})
 
 
@@ -150,12 +163,7 @@ class DepartmentQueue(QueueViews):
     def get(self, request, *args, **kwargs) -> HttpResponse:
         self.check("view")
         department = get_object_or_404(Department, pk=kwargs["pk"])
-        tasks = (
-            DepartmentTask.objects.filter(department=department, status__in=QUEUE_STATUSES)
-            .exclude(change__status__in=CLOSED_CHANGE_STATUSES)
-            .select_related("change__client", "assignee")
-            .order_by(F("slack_seconds").asc(nulls_last=True), "planned_start_at", "pk")
-        )
+        tasks = queue_of(department).select_related("change__client", "assignee")
         weeks = weeks_from(timezone.now(), department)
         return self.render(
             {
