@@ -114,8 +114,80 @@ def test_with_companions_all_run_until_the_first_exits():
     assert time.monotonic() - started < 10
 
 
+@pytest.fixture
+def unset_base_url(monkeypatch):
+    """No TAMDESK_BASE_URL configured; whatever a command sets (in the environment and in the
+    settings) is undone after the test."""
+    from django.conf import settings as django_settings
+
+    monkeypatch.setenv("TAMDESK_BASE_URL", "")
+    monkeypatch.setattr(django_settings, "BASE_URL", django_settings.BASE_URL)
+
+
+def test_serving_adopts_the_served_address_as_base_url(unset_base_url):
+    from django.conf import settings as django_settings
+
+    assert serve.adopt_base_url("127.0.0.1", 8080) == "http://127.0.0.1:8080"
+
+    # For this process and for the web server and worker it starts
+    assert os.environ["TAMDESK_BASE_URL"] == "http://127.0.0.1:8080"
+    assert django_settings.BASE_URL == "http://127.0.0.1:8080"
+
+
+def test_a_configured_base_url_is_kept(unset_base_url, monkeypatch):
+    from django.conf import settings as django_settings
+
+    monkeypatch.setenv("TAMDESK_BASE_URL", "https://tamdesk.example")
+    monkeypatch.setattr(django_settings, "BASE_URL", "https://tamdesk.example")
+
+    assert serve.adopt_base_url("0.0.0.0", 8080) is None
+
+    assert os.environ["TAMDESK_BASE_URL"] == "https://tamdesk.example"
+    assert django_settings.BASE_URL == "https://tamdesk.example"
+
+
 @pytest.mark.django_db
-def test_serve_migrates_collects_static_and_starts_gunicorn(monkeypatch, settings, tmp_path):
+def test_serve_on_another_port_links_notifications_to_it(
+    monkeypatch, settings, tmp_path, unset_base_url
+):
+    from tamdesk.notifications.channels import absolute_url
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    monkeypatch.setattr(serve, "run", lambda web, companions: None)
+    out = StringIO()
+
+    call_command("serve", "--port", "8080", "--workers", "1", stdout=out)
+
+    assert os.environ["TAMDESK_BASE_URL"] == "http://127.0.0.1:8080"
+    assert absolute_url("/notifications/") == "http://127.0.0.1:8080/notifications/"
+    assert "Links in e-mails and webhooks point to http://127.0.0.1:8080" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_adopts_the_served_address_before_loading(monkeypatch, unset_base_url):
+    from django.conf import settings as django_settings
+
+    from tamdesk.demo.management.commands import demo
+
+    seen = {}
+
+    def stop_before_loading(*args, **kwargs):
+        seen["base_url"] = django_settings.BASE_URL
+        raise RuntimeError("stop")
+
+    monkeypatch.setattr(demo, "build_plan", stop_before_loading)
+
+    with pytest.raises(RuntimeError, match="stop"):
+        call_command("demo", "--port", "8081", stdout=StringIO())
+
+    assert seen["base_url"] == "http://127.0.0.1:8081"
+    assert os.environ["TAMDESK_BASE_URL"] == "http://127.0.0.1:8081"
+
+
+@pytest.mark.django_db
+def test_serve_migrates_collects_static_and_starts_gunicorn(
+    monkeypatch, settings, tmp_path, unset_base_url
+):
     settings.STATIC_ROOT = tmp_path / "static"
     started = []
     monkeypatch.setattr(serve, "run", lambda web, companions: started.append((web, companions)))
@@ -140,7 +212,7 @@ def test_companion_is_the_worker_unless_told_not():
 
 
 @pytest.mark.django_db
-def test_serve_no_worker_runs_the_web_server_alone(monkeypatch, settings, tmp_path):
+def test_serve_no_worker_runs_the_web_server_alone(monkeypatch, settings, tmp_path, unset_base_url):
     settings.STATIC_ROOT = tmp_path / "static"
     started = []
     monkeypatch.setattr(serve, "run", lambda web, companions: started.append((web, companions)))

@@ -459,6 +459,36 @@ class TestMonthView:
         assert "app-day-off" not in content
         assert content.count("00:00–24:00") == 35
 
+    def test_a_24x7_calendar_lists_every_weekday_around_the_clock(self, client, users):
+        calendar = CalendarFactory(is_always_open=True, weekly={})
+        client.force_login(users.engineer)
+
+        response = client.get(calendar.get_absolute_url())
+
+        weekly = [(row.days, row.hours) for row in response.context["weekly"]]
+        assert weekly == [
+            (day, ["24 h, around the clock"])
+            for day in (
+                "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"
+            )
+        ]  # fmt: skip
+        content = response.content.decode()
+        table = content[content.index('id="calendar-weekly"') :]
+        table = table[: table.index("</table>")]
+        assert ">off<" not in table
+        assert table.count("24 h, around the clock") == 7
+
+    def test_the_list_sums_up_a_24x7_calendar_in_one_row(self, users):
+        from tamdesk.calendars.templatetags.calendars_ui import weekly_summary
+
+        calendar = CalendarFactory(is_always_open=True, weekly={})
+
+        rows = weekly_summary(calendar)
+
+        assert [(row.days, row.hours) for row in rows] == [
+            ("Monday – Sunday", ["24 h, around the clock"])
+        ]
+
     def test_the_detail_page_shows_hours_users_and_history(self, client, users, records):
         DepartmentFactory(name="Unix", calendar=records.calendar)
         from tamdesk.calendars import services

@@ -172,6 +172,24 @@ def test_the_work_done_counts_what_remains_of_a_task_in_progress(users, web):
     assert [t.title for t in summary.next_tasks] == ["VMs"]
 
 
+def test_cancelled_tasks_are_left_out_of_both_messages(users, web, contacts, department):
+    # Given an internal task added and then cancelled
+    dropped = task(web, department, by=users.tam, title="Temporary firewall rule", hours="2")
+    services.cancel_task(dropped, by=users.tam)
+
+    status_updates.send_status_update(web, by=users.tam)
+
+    # Then the client reads only the tasks of the plan, numbered without a gap
+    sent = sent_by_address()
+    timeline, summary = sent["ann@acme.example"], sent["dan@acme.example"]
+    for message in (timeline.body_text, timeline.body_html, summary.body_text):
+        assert "Temporary firewall rule" not in message
+    assert "1. VLAN — Network group: Done\n" in timeline.body_text
+    assert "2. VMs — VMware virtualization: Ready\n" in timeline.body_text
+    assert "\n3. " not in timeline.body_text
+    assert "Work done: 25% (by estimated hours)." in summary.body_text  # still 4 of 16 hours
+
+
 def test_a_done_change_may_be_reported(users, web, contacts):
     vms = web.tasks.get(title="VMs")
     services.start_task(vms, by=users.tam)

@@ -264,6 +264,53 @@ def test_the_gantt_chart_has_one_bar_per_task_and_marks_the_critical_ones(client
     assert 'class="gantt-today"' in svg
 
 
+def test_cancelled_tasks_leave_the_plan_and_are_listed_apart(client, users, planned):
+    # Given "second" (after "network work") is cancelled
+    made, first, second, side = planned
+    link = TaskDependency.objects.get(successor=second)
+    client.force_login(users.tam)
+    act(client, second, "cancel")
+
+    response = client.get(reverse("changes:change_detail", args=[made.pk]))
+
+    # Then the task table, the Gantt chart and the graph show the two tasks of the plan only
+    context = response.context
+    assert [row.task.pk for row in context["rows"]] == [first.pk, side.pk]
+    assert [row.task.pk for row in context["chart"].rows] == [first.pk, side.pk]
+    assert sorted(node.task.pk for node in context["graph"].nodes) == [first.pk, side.pk]
+    assert [edge.link.pk for edge in context["graph"].edges] == []
+    # and the cancelled one in the collapsed part below the table, not in the table
+    content = response.content.decode()
+    table = content[content.index('id="task-table"') : content.index("</table>")]
+    assert f'data-task="{second.pk}"' not in table
+    part = content[content.index('id="cancelled-tasks"') :]
+    part = part[: part.index("</details>")]
+    assert "1 cancelled task, not part of the plan" in part
+    assert f'data-task="{second.pk}" data-status="cancelled"' in part
+    # The dependency itself is still listed (and may be removed) with the change's dependencies
+    assert f'data-dependency="{link.pk}"' in content
+
+
+def test_without_a_cancelled_task_there_is_no_cancelled_part(client, users, planned):
+    made, *_tasks = planned
+    client.force_login(users.tam)
+
+    content = client.get(reverse("changes:change_detail", args=[made.pk])).content.decode()
+
+    assert 'id="cancelled-tasks"' not in content
+
+
+def test_the_htmx_fragment_after_cancelling_leaves_the_task_out_of_the_plan(client, users, planned):
+    _made, first, second, side = planned
+    client.force_login(users.tam)
+
+    response = act(client, first, "cancel")
+
+    assert [row.task.pk for row in response.context["rows"]] == [second.pk, side.pk]
+    assert first.pk not in [row.task.pk for row in response.context["chart"].rows]
+    assert 'id="cancelled-tasks"' in response.content.decode()
+
+
 def test_the_actual_bar_follows_a_started_task(client, users, planned):
     _made, first, _second, _side = planned
     client.force_login(users.engineer)

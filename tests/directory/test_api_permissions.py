@@ -51,10 +51,14 @@ LIST_PATHS = [
 
 @pytest.fixture
 def world(users, tam_client, department):
-    """Records to act on: ``tam_client`` (TAM: users.tam, architect: users.architect) and a
-    second client whose TAM is users.other_tam."""
+    """Records to act on: ``tam_client`` (TAM: users.tam, architect: users.architect, service
+    manager: users.service_manager), a second client whose TAM is users.other_tam, and
+    ``department`` led by users.lead."""
     other_client = ClientFactory(name="Other Corp", code="OTHER")
     AssignmentFactory(client=other_client, user=users.other_tam, role="tam")
+    AssignmentFactory(client=tam_client, user=users.service_manager, role="service_manager")
+    department.lead = users.lead.engineer
+    department.save()
     return SimpleNamespace(
         users=users,
         department=department,
@@ -81,7 +85,9 @@ class Call:
 
 def _calls(w) -> dict[str, Call]:
     u = w.users
-    client_editors = frozenset(ADMINS | {"tam"})
+    client_editors = frozenset(ADMINS | {"tam", "service_manager", "programme_lead"})
+    other_client_editors = frozenset(ADMINS | {"other_tam", "programme_lead"})
+    department_editors = frozenset(ADMINS | {"lead"})
     contact_editors = frozenset(ADMINS | {"tam", "service_manager"})
     team_editors = frozenset(ADMINS | {"service_manager", "programme_lead"})
     component_editors = frozenset(ADMINS | {"tam", "architect"})
@@ -93,7 +99,31 @@ def _calls(w) -> dict[str, Call]:
             "post", "/api/v1/departments/", {"code": "new", "name": "New"}, admins, 201
         ),
         "department-update": Call(
-            "patch", f"/api/v1/departments/{w.department.pk}/", {"name": "Renamed"}, admins, 200
+            "patch",
+            f"/api/v1/departments/{w.department.pk}/",
+            {"name": "Renamed", "description": "d", "queue_email": "queue@example.com"},
+            department_editors,
+            200,
+        ),
+        "department-update-lead-and-calendar": Call(
+            "patch",
+            f"/api/v1/departments/{w.department.pk}/",
+            {"lead": None, "calendar": None, "description": "d"},
+            admins,
+            200,
+        ),
+        "department-update-code": Call(
+            "patch", f"/api/v1/departments/{w.department.pk}/", {"code": "renamed"}, admins, 200
+        ),
+        "department-deactivate": Call(
+            "patch", f"/api/v1/departments/{w.department.pk}/", {"is_active": False}, admins, 200
+        ),
+        "department-update-another": Call(
+            "patch",
+            f"/api/v1/departments/{w.empty_department.pk}/",
+            {"name": "Renamed"},
+            admins,
+            200,
         ),
         "department-delete": Call(
             "delete", f"/api/v1/departments/{w.empty_department.pk}/", None, admins, 204
@@ -120,6 +150,13 @@ def _calls(w) -> dict[str, Call]:
         ),
         "client-update": Call(
             "patch", f"/api/v1/clients/{w.tam_client.pk}/", {"notes": "n"}, client_editors, 200
+        ),
+        "client-update-another": Call(
+            "patch",
+            f"/api/v1/clients/{w.other_client.pk}/",
+            {"tier": "premium"},
+            other_client_editors,
+            200,
         ),
         "client-delete": Call("delete", f"/api/v1/clients/{w.empty_client.pk}/", None, admins, 204),
         "contact-create": Call(
@@ -192,12 +229,17 @@ def _calls(w) -> dict[str, Call]:
 CALL_NAMES = [
     "department-create",
     "department-update",
+    "department-update-lead-and-calendar",
+    "department-update-code",
+    "department-deactivate",
+    "department-update-another",
     "department-delete",
     "engineer-create",
     "engineer-update",
     "engineer-delete",
     "client-create",
     "client-update",
+    "client-update-another",
     "client-delete",
     "contact-create",
     "contact-update",
@@ -289,3 +331,64 @@ def test_user_without_role_is_refused_before_validation(world):
     response = api_as(world.users.norole).post("/api/v1/contacts/", {}, format="json")
     assert response.status_code == 403
     assert db_state() == before
+
+
+def test_a_department_lead_changing_a_field_of_the_administrators_is_told_which(world):
+    before = db_state()
+
+    response = api_as(world.users.lead).patch(
+        f"/api/v1/departments/{world.department.pk}/",
+        {"name": "Network", "calendar": None, "lead": None, "code": "net"},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert response.data["code"] == "permission_denied"
+    assert response.data["detail"] == (
+        "You may not change these fields of the department: code, lead."
+    )  # the calendar is unset already: sending its value is no change
+    assert db_state() == before
+
+
+def test_a_department_lead_may_send_the_fields_she_does_not_change(world):
+    department = world.department
+    current = api_as(world.users.lead).get(f"/api/v1/departments/{department.pk}/").data
+
+    response = api_as(world.users.lead).put(
+        f"/api/v1/departments/{department.pk}/", {**current, "name": "Network"}, format="json"
+    )
+
+    assert response.status_code == 200, response.data
+    department.refresh_from_db()
+    assert (department.name, department.code) == ("Network", "network")
+
+
+def test_a_service_manager_edits_only_the_clients_she_is_service_manager_of(world):
+    # Given the service manager of tam_client, and a client she registered herself
+    api = api_as(world.users.service_manager)
+    created = api.post("/api/v1/clients/", {"name": "Initech", "code": "INI"}, format="json")
+    assert created.status_code == 201
+    before = db_state()
+
+    # She may not edit the new one before she is on its account team
+    refused = api.patch(f"/api/v1/clients/{created.data['id']}/", {"notes": "n"}, format="json")
+    assert refused.status_code == 403
+    assert db_state() == before
+    # She assigns herself (service managers edit account teams), then edits it
+    assigned = api.post(
+        "/api/v1/account-team-assignments/",
+        {
+            "client": created.data["id"],
+            "role": "service_manager",
+            "user": world.users.service_manager.pk,
+            "start_on": "2025-01-01",
+        },
+        format="json",
+    )
+    assert assigned.status_code == 201, assigned.data
+    # (a new request: the user as loaded for it)
+    fresh = type(world.users.service_manager).objects.get(pk=world.users.service_manager.pk)
+    edited = api_as(fresh).patch(
+        f"/api/v1/clients/{created.data['id']}/", {"notes": "n"}, format="json"
+    )
+    assert edited.status_code == 200

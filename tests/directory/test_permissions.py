@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 
-from tests.directory.factories import AssignmentFactory, ClientFactory, ContactFactory
+from tamdesk.directory.permissions import department_fields_editable_by
+from tests.directory.factories import (
+    AssignmentFactory,
+    ClientFactory,
+    ContactFactory,
+    DepartmentFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +74,7 @@ def test_only_administrators_manage_departments_and_engineers(users, department,
         ("lead", False, False, False, False),
         ("service_manager", False, True, False, True),
         ("architect", False, False, True, False),
-        ("programme_lead", False, False, False, True),
+        ("programme_lead", True, False, False, True),
         ("administrator", True, True, True, True),
     ],
 )
@@ -83,6 +89,47 @@ def test_client_matrix(
     assert user.has_perm("directory.add_component", tam_client) is edit_component
     assert user.has_perm("directory.add_accountteamassignment", tam_client) is edit_team
     assert not user.has_perm("directory.delete_client", tam_client) or key == "administrator"
+
+
+def test_the_clients_service_manager_edits_the_client_and_no_other(users, tam_client):
+    other = ClientFactory()
+    AssignmentFactory(client=tam_client, user=users.service_manager, role="service_manager")
+
+    assert users.service_manager.has_perm("directory.change_client", tam_client)
+    assert not users.service_manager.has_perm("directory.change_client", other)
+    assert users.service_manager.has_perm("directory.add_client")
+
+
+def test_the_programme_lead_edits_every_client_and_registers_new_ones(users):
+    assert users.programme_lead.has_perm("directory.change_client", ClientFactory())
+    assert users.programme_lead.has_perm("directory.add_client")
+    assert not users.programme_lead.has_perm("directory.delete_client", ClientFactory())
+
+
+def test_a_department_lead_edits_her_own_department_only(users, department):
+    other = DepartmentFactory(code="unix")
+    department.lead = users.lead.engineer
+    department.save()
+
+    assert users.lead.has_perm("directory.change_department", department)
+    assert not users.lead.has_perm("directory.change_department", other)
+    assert not users.lead.has_perm("directory.change_department")  # no department named
+    assert not users.lead.has_perm("directory.add_department")
+    assert not users.lead.has_perm("directory.delete_department", department)
+    assert department_fields_editable_by(users.lead, department) == {
+        "name",
+        "description",
+        "queue_email",
+    }
+    assert department_fields_editable_by(users.lead, other) == set()
+    assert "calendar" in department_fields_editable_by(users.administrator, department)
+
+
+def test_leading_a_department_needs_the_department_lead_role(users, department):
+    department.lead = users.engineer.engineer  # an engineer set as lead without the role
+    department.save()
+
+    assert not users.engineer.has_perm("directory.change_department", department)
 
 
 def test_backup_tam_edits_the_client(users):

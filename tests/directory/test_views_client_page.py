@@ -1,4 +1,4 @@
-"""The client page (the 360° view) and the home page ("My clients")."""
+"""The client page (the 360° view) and the home page of a TAM (every role: test_views_home)."""
 
 from __future__ import annotations
 
@@ -121,4 +121,4 @@ def test_login_leads_to_home(client, users, password):
     )
 
     assert response.redirect_chain[-1] == ("/", 302)
-    assert "My clients" in response.content.decode()
+    assert '<h1 class="h3 mb-0">Home</h1>' in response.content.decode()

@@ -325,11 +325,59 @@ def test_a_link_off_the_site_is_refused(client, users, url):
     assert "leads off this site" in response.content.decode()
 
 
-def test_the_inbox_shows_a_link_as_a_post_form(client, users):
+def test_the_inbox_shows_a_plain_link_to_open_each_notification(client, users):
     notification = NotificationFactory(recipient_user=users.tam, url="/directory/clients/42/")
     client.force_login(users.tam)
 
     content = client.get(reverse("notifications:inbox")).content.decode()
 
-    assert reverse("notifications:notification_open", args=[notification.pk]) in content
+    # A link (opens in a new tab, can be copied), not a form button; the target stays behind it
+    open_url = reverse("notifications:notification_open", args=[notification.pk])
+    assert f'<a href="{open_url}"' in content
+    assert f'action="{open_url}"' not in content
     assert "/directory/clients/42/" not in content
+
+
+def test_opening_with_a_get_marks_read_and_follows_the_link(client, users):
+    notification = NotificationFactory(recipient_user=users.tam, url="/directory/clients/")
+    client.force_login(users.tam)
+
+    response = client.get(reverse("notifications:notification_open", args=[notification.pk]))
+
+    assert response.status_code == 302
+    assert response.url == "/directory/clients/"
+    assert "no-cache" in response["Cache-Control"]
+    assert Notification.objects.get(pk=notification.pk).read_at is not None
+
+
+def test_opening_another_persons_notification_with_a_get_changes_nothing(client, users):
+    theirs = NotificationFactory(recipient_user=users.engineer, url="/")
+    before = read_state(theirs)
+    client.force_login(users.tam)
+
+    response = client.get(reverse("notifications:notification_open", args=[theirs.pk]))
+
+    assert response.status_code == 404
+    assert read_state(theirs) == before
+
+
+def test_opening_without_logging_in_leads_to_the_login_and_changes_nothing(client, users):
+    notification = NotificationFactory(recipient_user=users.tam, url="/")
+    url = reverse("notifications:notification_open", args=[notification.pk])
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+    assert Notification.objects.get(pk=notification.pk).read_at is None
+
+
+def test_a_link_off_the_site_is_refused_on_a_get_too(client, users):
+    notification = NotificationFactory(recipient_user=users.tam, url="https://evil.example.com/")
+    client.force_login(users.tam)
+
+    response = client.get(
+        reverse("notifications:notification_open", args=[notification.pk]), follow=True
+    )
+
+    assert response.redirect_chain == [(reverse("notifications:inbox"), 302)]

@@ -509,6 +509,53 @@ def test_a_closed_incident_takes_comments_only(client, users, sla):
     assert web.events.last().note == "Client thanked us"
 
 
+def test_the_timeline_shows_where_resolving_and_closing_lead(client, users, sla):
+    # Given an incident taken in progress, resolved and closed
+    web = incident(
+        sla[0].client,
+        by=users.tam,
+        events=[
+            NewEvent("status_changed", at(0.2), to_value="in_progress"),
+            NewEvent("resolved", at(0.5)),
+            NewEvent("closed", at(0.6)),
+        ],
+        now=at(0.6),
+    )
+    client.force_login(users.tam)
+
+    with time_machine.travel(at(1), tick=False):
+        response = client.get(web.get_absolute_url())
+
+    # Then each event records and shows its transition, the arrow never points at nothing
+    stored = list(web.events.order_by("seq").values_list("kind", "from_value", "to_value"))
+    assert stored[1:] == [
+        ("status_changed", "new", "in_progress"),
+        ("resolved", "in_progress", "resolved"),
+        ("closed", "resolved", "closed"),
+    ]
+    changes = {row["event"].kind: (row["from"], row["to"]) for row in response.context["timeline"]}
+    assert changes["resolved"] == ("In progress", "Resolved")
+    assert changes["closed"] == ("Resolved", "Closed")
+    content = response.content.decode()
+    table = content[content.index('id="timeline"') :]
+    table = table[: table.index("</table>")]
+    assert "In progress → Resolved" in table
+    assert re.search(r"→\s*<", table) is None
+
+
+def test_a_resolution_recorded_without_its_status_still_shows_it(client, users, sla):
+    # Given a resolution stored before the event kept the status it leads to
+    web = incident(sla[0].client, by=users.tam, events=[NewEvent("resolved", at(0.5))], now=at(0.5))
+    IncidentEvent.objects.filter(incident=web, kind="resolved").update(to_value="")
+    client.force_login(users.tam)
+
+    with time_machine.travel(at(1), tick=False):
+        response = client.get(web.get_absolute_url())
+
+    changes = {row["event"].kind: (row["from"], row["to"]) for row in response.context["timeline"]}
+    assert changes["resolved"] == ("New", "Resolved")
+
+
 def test_changing_the_kind_swaps_the_form(client, users, sla):
     web = incident(sla[0].client, by=users.tam)
     client.force_login(users.tam)

@@ -10,9 +10,10 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tamdesk.calendars.choices import CalendarExceptionKind, Weekday
-from tamdesk.calendars.engine import Interval
+from tamdesk.calendars.engine import MINUTES_PER_DAY, Interval
 from tamdesk.calendars.intervals import format_interval
 from tamdesk.calendars.models import Calendar, CalendarException
 from tamdesk.core import ranges
@@ -151,5 +152,16 @@ def weekly_rows(
     for run in runs:
         first, last = Weekday(run[0]).label, Weekday(run[-1]).label
         days = str(first) if len(run) == 1 else f"{first} – {last}"
-        rows.append(WeeklyRow(days, [format_interval(interval) for interval in weekly[run[0]]]))
+        rows.append(WeeklyRow(days, [hours_text(interval) for interval in weekly[run[0]]]))
     return rows
+
+
+#: A whole day of working time, as the weekly hours show it.
+AROUND_THE_CLOCK = _("24 h, around the clock")
+
+
+def hours_text(interval: Interval) -> str:
+    """``09:00–18:00``; a whole day is "24 h, around the clock"."""
+    if interval == (0, MINUTES_PER_DAY):
+        return str(AROUND_THE_CLOCK)
+    return format_interval(interval)

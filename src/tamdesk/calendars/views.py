@@ -69,7 +69,7 @@ class CalendarDetail(CalendarViews, ui.ObjectDetailView):
         today = local_today(obj)
         month = build_month(obj, month_start(self.request.GET.get("month"), today), today)
         return {
-            "weekly": weekly_rows(obj.weekly_hours()),
+            "weekly": weekly_rows(obj.weekly_intervals()),
             "month": month,
             "exceptions": obj.exceptions.filter(date__year=month.first.year),
             "exception_years": obj.exceptions.dates("date", "year"),

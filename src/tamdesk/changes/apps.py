@@ -9,11 +9,14 @@ class ChangesConfig(AppConfig):
 
     def ready(self) -> None:
         # Auditlog models, permissions, notification event types and jobs declare themselves on
-        # import. The Changes section of the client page; the directory cannot import this
-        # domain, so this domain hands the section to it.
+        # import. The Changes section of the client page and My work on the home page; the
+        # directory cannot import this domain, so this domain hands the sections to it.
         from tamdesk.changes import audit, notifications, permissions, signals, tasks  # noqa: F401
         from tamdesk.changes.views.client_section import CHANGES_SECTION
+        from tamdesk.changes.views.home_section import MY_WORK_SECTION
         from tamdesk.directory.views.client_page import add_client_section
+        from tamdesk.directory.views.home import add_home_section
 
         add_client_section(CHANGES_SECTION, after="sla")
+        add_home_section(MY_WORK_SECTION)
         signals.connect()

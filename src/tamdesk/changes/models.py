@@ -23,7 +23,11 @@ from tamdesk.changes.choices import (
     ScheduleStatus,
     TaskStatus,
 )
-from tamdesk.changes.querysets import ChangeRequestQuerySet, DepartmentTaskQuerySet
+from tamdesk.changes.querysets import (
+    ChangeRequestQuerySet,
+    DepartmentTaskQuerySet,
+    TaskDependencyQuerySet,
+)
 from tamdesk.core.models import TimeStampedModel
 from tamdesk.directory.models import code_validator
 
@@ -221,6 +225,11 @@ class DepartmentTask(TimeStampedModel):
     def is_closed(self) -> bool:
         return self.status in CLOSED_TASK_STATUSES
 
+    @property
+    def is_in_plan(self) -> bool:
+        """Part of the plan: not cancelled (the queryset's ``in_plan()``)."""
+        return self.status != TaskStatus.CANCELLED
+
     def clean(self) -> None:
         super().clean()
         if (
@@ -261,6 +270,8 @@ class TaskDependency(TimeStampedModel):
         default=DependencyKind.FINISH_TO_START,
     )
     lag_hours = models.DecimalField(_("lag, working hours"), default=ZERO, **HOURS)
+
+    objects = TaskDependencyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dependency")

@@ -8,6 +8,7 @@ from tamdesk.changes.choices import (
     CLOSED_CHANGE_STATUSES,
     OPEN_TASK_STATUSES,
     ScheduleStatus,
+    TaskStatus,
 )
 
 
@@ -30,3 +31,18 @@ class DepartmentTaskQuerySet(models.QuerySet):
 
     def of_department(self, department):
         return self.filter(department=department)
+
+    def in_plan(self):
+        """The tasks the plan is made of: all but the cancelled ones
+        (``DepartmentTask.is_in_plan``). The Gantt chart, the dependency graph, the department
+        queues and the client's status update show these; the change page lists the cancelled
+        ones apart."""
+        return self.exclude(status=TaskStatus.CANCELLED)
+
+
+class TaskDependencyQuerySet(models.QuerySet):
+    def in_plan(self):
+        """Dependencies between two tasks of the plan: a cancelled task holds nothing back."""
+        return self.exclude(predecessor__status=TaskStatus.CANCELLED).exclude(
+            successor__status=TaskStatus.CANCELLED
+        )

@@ -4,7 +4,8 @@ the outbox in the transaction that records the sending in the change's activity 
 Who gets what:
 
 - **technical** contacts get the task-level timeline (``changes.status_update``): every task
-  with its department, status, planned and actual start and finish, and why it is blocked;
+  of the plan with its department, status, planned and actual start and finish, and why it is
+  blocked — cancelled tasks are internal and left out (``DepartmentTask.is_in_plan``);
 - **decision-makers** and **other** contacts get the summary (``changes.status_summary``): the
   status, the committed date against the forecast, the schedule in words, the share of the work
   done (by estimated hours) and what comes next. A contact of unknown role gets the summary:
@@ -203,9 +204,10 @@ def summarise(change: ChangeRequest, tasks: list[DepartmentTask]) -> Summary:
 
 
 def message_context(change: ChangeRequest, *, note: str, by, now: dt.datetime) -> dict:
-    """The context of both messages' templates."""
+    """The context of both messages' templates: the tasks of the plan (not the cancelled ones)."""
     tasks = list(
         DepartmentTask.objects.filter(change=change)
+        .in_plan()
         .select_related("department")
         .order_by("position", "pk")
     )

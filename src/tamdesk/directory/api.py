@@ -44,6 +44,7 @@ from tamdesk.directory.models import (
     Department,
     Engineer,
 )
+from tamdesk.directory.permissions import department_fields_editable_by
 
 User = get_user_model()
 
@@ -247,13 +248,30 @@ class AccountTeamAssignmentUpdateSerializer(AccountTeamAssignmentSerializer):
 
 
 class DepartmentViewSet(DirectoryViewSet):
-    """Departments of the engineering organisation. Only administrators change them; a department
+    """Departments of the engineering organisation. Administrators create, change and delete
+    them; a department's lead changes its `name`, `description` and `queue_email` (a change to
+    another field is 403 `permission_denied` naming it, and nothing is saved). A department
     that still has engineers or components cannot be deleted (409 `department_in_use`)."""
 
     queryset = Department.objects.all()
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilter
     search_fields = ["code", "name", "description"]
+
+    def perform_update(self, serializer: DepartmentSerializer) -> None:
+        department = serializer.instance
+        editable = department_fields_editable_by(self.request.user, department)
+        refused = sorted(
+            name
+            for name, value in serializer.validated_data.items()
+            if name not in editable and value != getattr(department, name)
+        )
+        if refused:
+            raise exceptions.PermissionDenied(
+                _("You may not change these fields of the department: %(fields)s.")
+                % {"fields": ", ".join(refused)}
+            )
+        super().perform_update(serializer)
 
     def perform_destroy(self, instance: Department) -> None:
         services.delete_department(instance, by=self.request.user)

@@ -3,9 +3,15 @@ ask ``user.has_perm("directory.<verb>_<model>", obj)``; the predicates behind th
 
 - Everyone with a role reads the directory.
 - Administrators manage users, engineers and departments, and may do everything else.
-- A TAM (or backup TAM) edits their own clients and those clients' contacts and components.
+- A client is edited by its account team's TAM (or backup TAM) and service manager, and by the
+  programme lead (every client). Service managers and programme leads may register new clients;
+  after registering one, a service manager puts herself on its account team (she may assign
+  account teams) to go on editing it.
+- A department lead edits her own department — its name, description and queue address
+  (``DEPARTMENT_LEAD_FIELDS``); its code, lead, calendar and active flag stay with the
+  administrators.
+- A TAM (or backup TAM) edits the contacts and components of their own clients.
 - Service managers edit contacts and account teams; programme leads assign account teams.
-- Service managers and programme leads may register new clients.
 - A client's architect edits the client's components.
 """
 
@@ -20,6 +26,7 @@ from tamdesk.core.permissions import (
     is_programme_lead,
     is_service_manager,
 )
+from tamdesk.core.roles import Role, has_role
 from tamdesk.directory.choices import AccountRole
 
 
@@ -55,10 +62,52 @@ def is_clients_architect(user, obj) -> bool:
     return _holds_account_role(user, _client_of(obj), [AccountRole.ARCHITECT])
 
 
+@rules.predicate
+def is_clients_service_manager(user, obj) -> bool:
+    """``user`` is the current service manager of the object's client."""
+    return _holds_account_role(user, _client_of(obj), [AccountRole.SERVICE_MANAGER])
+
+
+@rules.predicate
+def is_departments_lead(user, department) -> bool:
+    """``user`` leads ``department`` (its lead engineer) and holds the Department lead role."""
+    if department is None or not user.is_authenticated:
+        return False
+    engineer = getattr(department, "lead", None)
+    return (
+        engineer is not None
+        and engineer.user_id == user.pk
+        and has_role(user, Role.DEPARTMENT_LEAD)
+    )
+
+
+#: The fields of her own department a department lead edits. The code (playbooks name
+#: departments by it), the lead, the working calendar (every change's schedule follows it) and
+#: the active flag are the administrators'.
+DEPARTMENT_LEAD_FIELDS = frozenset({"name", "description", "queue_email"})
+DEPARTMENT_FIELDS = frozenset(
+    {"code", "name", "description", "lead", "queue_email", "calendar", "is_active"}
+)
+
+
+def department_fields_editable_by(user, department) -> frozenset[str]:
+    """The fields of ``department`` that ``user`` may change: every one for an administrator,
+    ``DEPARTMENT_LEAD_FIELDS`` for its lead, none for anyone else. The edit page shows these
+    fields only; the API refuses a change to any other (403)."""
+    if is_administrator(user):
+        return DEPARTMENT_FIELDS
+    if is_departments_lead(user, department):
+        return DEPARTMENT_LEAD_FIELDS
+    return frozenset()
+
+
 can_view = has_any_role
 can_manage_directory = is_administrator
 can_add_client = is_administrator | is_service_manager | is_programme_lead
-can_change_client = is_administrator | is_clients_tam
+can_change_client = (
+    is_administrator | is_programme_lead | is_clients_tam | is_clients_service_manager
+)
+can_change_department = is_administrator | is_departments_lead
 can_edit_contacts = is_administrator | is_service_manager | is_clients_tam
 can_edit_account_team = is_administrator | is_service_manager | is_programme_lead
 can_edit_components = is_administrator | is_clients_tam | is_clients_architect
@@ -67,7 +116,7 @@ PERMISSIONS = {
     "department": {
         "view": can_view,
         "add": can_manage_directory,
-        "change": can_manage_directory,
+        "change": can_change_department,
         "delete": can_manage_directory,
     },
     "engineer": {

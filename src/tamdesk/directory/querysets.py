@@ -25,14 +25,25 @@ class AccountTeamQuerySet(models.QuerySet):
 class ClientQuerySet(models.QuerySet):
     def managed_by(self, user, day: dt.date | None = None) -> ClientQuerySet:
         """Clients whose current TAM or backup TAM is ``user``."""
+        return self.on_account_team_of(
+            user, roles=[AccountRole.TAM, AccountRole.BACKUP_TAM], day=day
+        )
+
+    def on_account_team_of(
+        self, user, *, roles: list[str] | None = None, day: dt.date | None = None
+    ) -> ClientQuerySet:
+        """Clients where ``user`` currently holds an account-team role (any, or one of
+        ``roles``)."""
         day = day or timezone.localdate()
         # One filter() call: all conditions must hold for the same assignment row.
-        return self.filter(
+        condition = (
             Q(account_assignments__user=user)
-            & Q(account_assignments__role__in=[AccountRole.TAM, AccountRole.BACKUP_TAM])
             & Q(account_assignments__start_on__lte=day)
             & (
                 Q(account_assignments__end_on__isnull=True)
                 | Q(account_assignments__end_on__gte=day)
             )
-        ).distinct()
+        )
+        if roles is not None:
+            condition &= Q(account_assignments__role__in=roles)
+        return self.filter(condition).distinct()

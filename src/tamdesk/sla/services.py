@@ -353,6 +353,7 @@ def _record(incident: Incident, events: Sequence[NewEvent], *, by, first_seq: in
             changed.add("priority")
         elif kind == IncidentEventKind.RESOLVED:
             from_value, incident.status = incident.status, IncidentStatus.RESOLVED
+            to_value = IncidentStatus.RESOLVED
             incident.resolved_at = event.at
             if incident.first_response_at is None:
                 incident.first_response_at = event.at
@@ -364,6 +365,7 @@ def _record(incident: Incident, events: Sequence[NewEvent], *, by, first_seq: in
             changed |= {"status", "resolved_at"}
         elif kind == IncidentEventKind.CLOSED:
             from_value, incident.status = incident.status, IncidentStatus.CLOSED
+            to_value = IncidentStatus.CLOSED
             incident.closed_at = event.at
             changed |= {"status", "closed_at"}
         elif kind == IncidentEventKind.REASSIGNED:

@@ -13,5 +13,6 @@ register = template.Library()
 @register.filter
 def weekly_summary(calendar: Calendar) -> list[WeeklyRow]:
     """The working weekdays, consecutive ones with equal hours grouped: ``Monday – Friday
-    09:00–18:00`` (uses the prefetched intervals)."""
-    return [row for row in weekly_rows(calendar.weekly_hours(), group=True) if row.hours]
+    09:00–18:00``; a 24×7 calendar ``Monday – Sunday 24 h, around the clock`` (uses the
+    prefetched intervals)."""
+    return [row for row in weekly_rows(calendar.weekly_intervals(), group=True) if row.hours]

@@ -124,7 +124,9 @@ def graph_of(tasks, dependencies) -> graph.Graph:
 
 def work_context(change: ChangeRequest, user, *, error: str = "") -> dict:
     """The task table, the Gantt chart and the dependency graph (the fragment the task actions
-    re-render)."""
+    re-render). The table, the chart and the graph show the tasks of the plan
+    (``DepartmentTask.is_in_plan``) and the dependencies between them; the cancelled tasks are
+    listed apart, below the table."""
     tasks = list(
         change.tasks.select_related("department__lead", "assignee").order_by("position", "pk")
     )
@@ -133,13 +135,18 @@ def work_context(change: ChangeRequest, user, *, error: str = "") -> dict:
         .select_related("predecessor", "successor")
         .order_by("successor__position", "predecessor__position", "pk")
     )
+    planned = [task for task in tasks if task.is_in_plan]
+    links = [
+        link for link in dependencies if link.predecessor.is_in_plan and link.successor.is_in_plan
+    ]
     return {
         "change": change,
         "tasks": tasks,
         "dependencies": dependencies,
-        "rows": task_rows(change, tasks, dependencies, user),
-        "chart": chart_of(change, tasks, now=timezone.now()),
-        "graph": graph_of(tasks, dependencies),
+        "rows": task_rows(change, planned, links, user),
+        "cancelled_tasks": [task for task in tasks if not task.is_in_plan],
+        "chart": chart_of(change, planned, now=timezone.now()),
+        "graph": graph_of(planned, links),
         "work_error": error,
         "can_edit_dependencies": user.has_perm("changes.add_taskdependency", change),
     }

@@ -1,5 +1,5 @@
-"""Department queues: the ready and upcoming tasks of a department across every change and
-client, least slack first, and the load of its engineers over the next four weeks."""
+"""Department queues: the tasks of a department in progress, ready and upcoming across every
+change and client, least slack first, and the load of its engineers over the next four weeks."""
 
 from __future__ import annotations
 
@@ -21,14 +21,24 @@ from tamdesk.core import ui
 from tamdesk.directory.models import Department
 
 WEEKS = 4
-QUEUE_STATUSES = (TaskStatus.READY, TaskStatus.PENDING)
+#: The open tasks: in progress, ready and pending (blocked ones included — blocking is a flag).
+QUEUE_STATUSES = OPEN_TASK_STATUSES
+#: The most working hours one engineer is counted for in a week: the full-time week (Labour
+#: Code of the Russian Federation, art. 91). A round-the-clock (24×7) department works in
+#: shifts; its calendar's 168 hours are the department's, not one person's.
+ENGINEER_WEEK_HOURS = Decimal("40")
 
 
 @dataclass(frozen=True)
 class Week:
     start_at: dt.datetime
     end_at: dt.datetime
-    capacity_hours: Decimal
+    working_hours: Decimal  # of the department's calendar
+
+    @property
+    def capacity_hours(self) -> Decimal:
+        """One engineer's working hours this week: the calendar's, at most a full-time week."""
+        return min(self.working_hours, ENGINEER_WEEK_HOURS)
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,8 @@ def weeks_from(now: dt.datetime, department: Department) -> list[Week]:
 
 def engineer_load(department: Department, weeks: list[Week]) -> list[dict]:
     """Per engineer of the department: for each week, the remaining (else estimated) hours of
-    their open tasks whose planned window overlaps the week, against the week's working hours."""
+    their open tasks whose planned window overlaps the week, against one engineer's working
+    hours that week (``Week.capacity_hours``)."""
     engineers = list(department.engineers.select_related("user").filter(user__is_active=True))
     tasks = list(
         DepartmentTask.objects.filter(
@@ -103,44 +114,56 @@ def engineer_load(department: Department, weeks: list[Week]) -> list[dict]:
     return rows
 
 
+def with_queue_counts(departments):
+    """``departments`` with the number of tasks in their queue by status, in open changes:
+    ``in_progress``, ``ready`` and ``upcoming`` (pending)."""
+    live = Q(change_tasks__status__in=QUEUE_STATUSES) & ~Q(
+        change_tasks__change__status__in=CLOSED_CHANGE_STATUSES
+    )
+    return departments.annotate(
+        in_progress=Count(
+            "change_tasks", filter=live & Q(change_tasks__status=TaskStatus.IN_PROGRESS)
+        ),
+        ready=Count("change_tasks", filter=live & Q(change_tasks__status=TaskStatus.READY)),
+        upcoming=Count("change_tasks", filter=live & Q(change_tasks__status=TaskStatus.PENDING)),
+    )
+
+
+def queue_of(department):
+    """The department's queue: its open tasks in open changes, least slack first."""
+    return (
+        DepartmentTask.objects.filter(department=department, status__in=QUEUE_STATUSES)
+        .exclude(change__status__in=CLOSED_CHANGE_STATUSES)
+        .order_by(F("slack_seconds").asc(nulls_last=True), "planned_start_at", "pk")
+    )
+
+
 class QueueViews(ui.ModelView):
     model = DepartmentTask
 
 
 class DepartmentQueueIndex(QueueViews):
-    """Every department with the number of its ready and upcoming tasks."""
+    """Every department with the number of its tasks in progress, ready and upcoming."""
 
     template_name = "changes/queue_index.html"
     title = gettext_lazy("Department queues")
 
     def get(self, request, *args, **kwargs) -> HttpResponse:
         self.check("view")
-        live = Q(change_tasks__status__in=QUEUE_STATUSES) & ~Q(
-            change_tasks__change__status__in=CLOSED_CHANGE_STATUSES
-        )
-        departments = Department.objects.annotate(
-            ready=Count("change_tasks", filter=live & Q(change_tasks__status=TaskStatus.READY)),
-            upcoming=Count(
-                "change_tasks", filter=live & Q(change_tasks__status=TaskStatus.PENDING)
-            ),
-        ).order_by("name")
+        departments = with_queue_counts(Department.objects.all()).order_by("name")
         return self.render({"title": self.title, "departments": departments})
 
 
 class DepartmentQueue(QueueViews):
-    """One department's queue, ordered by slack (least first, unscheduled last)."""
+    """One department's open tasks (in progress, ready, pending; blocked or not) in open
+    changes, ordered by slack (least first, unscheduled last)."""
 
     template_name = "changes/queue_detail.html"
 
     def get(self, request, *args, **kwargs) -> HttpResponse:
         self.check("view")
         department = get_object_or_404(Department, pk=kwargs["pk"])
-        tasks = (
-            DepartmentTask.objects.filter(department=department, status__in=QUEUE_STATUSES)
-            .exclude(change__status__in=CLOSED_CHANGE_STATUSES)
-            .select_related("change__client", "assignee")
-            .order_by(F("slack_seconds").asc(nulls_last=True), "planned_start_at", "pk")
-        )
+        tasks = queue_of(department).select_related("change__client", "assignee")
         weeks = weeks_from(timezone.now(), department)
         return self.render(
             {
@@ -149,5 +172,6 @@ class DepartmentQueue(QueueViews):
                 "tasks": tasks,
                 "weeks": weeks,
                 "load": engineer_load(department, weeks),
+                "engineer_week_hours": ENGINEER_WEEK_HOURS,
             }
         )

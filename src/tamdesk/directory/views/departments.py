@@ -10,6 +10,7 @@ from tamdesk.directory import services
 from tamdesk.directory.filters import DepartmentFilter
 from tamdesk.directory.forms import DepartmentForm
 from tamdesk.directory.models import Client, Component, Department, Engineer
+from tamdesk.directory.permissions import department_fields_editable_by
 from tamdesk.directory.views.common import count_of
 
 
@@ -51,7 +52,19 @@ class DepartmentCreate(DepartmentViews, ui.ObjectCreateView):
 
 
 class DepartmentUpdate(DepartmentViews, ui.ObjectUpdateView):
+    """Administrators edit every field; a department's lead the fields
+    ``permissions.department_fields_editable_by`` gives her (the others are not on her form, so
+    a posted value for them is ignored)."""
+
     form_class = DepartmentForm
+
+    def make_form(self, obj=None, **kwargs):
+        form = super().make_form(obj, **kwargs)
+        editable = department_fields_editable_by(self.request.user, obj)
+        for name in list(form.fields):
+            if name not in editable:
+                del form.fields[name]
+        return form
 
 
 class DepartmentDelete(DepartmentViews, ui.ObjectDeleteView):

@@ -16,7 +16,8 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tamdesk.core.ui import PAGE_SIZE, safe_next, wants_fragment
 from tamdesk.notifications import services
@@ -123,9 +124,17 @@ def mark_all_read(request) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
+@never_cache
 def open_notification(request, pk: int) -> HttpResponse:
-    """Mark the notification read and follow its link (a link off this site is refused)."""
+    """Mark the notification read and follow its link (a link off this site is refused).
+
+    A plain link (GET), so that a notification opens in a new tab and its address can be copied.
+    Marking read on a GET is deliberate: it is what opening a message means in every mail
+    client, it touches only the caller's own notification (anyone else's is a 404), it is
+    idempotent and undone by "Mark unread", and it reveals nothing — so a GET stays safe in the
+    sense that matters (a prefetch or a forged link can at worst mark one's own message read).
+    POST is kept for the forms that used it."""
     notification = own_notification(request, pk)
     services.mark_read(notification, by=request.user)
     target = local_target(request, notification.url)

@@ -38,12 +38,21 @@ def _value_label(kind: str, value: str) -> str:
     return value
 
 
+#: The status an event leaves the incident in, for events recorded before their ``to_value``
+#: held it (resolutions and closings used to store only where they came from).
+STATUS_AFTER = {
+    IncidentEventKind.RESOLVED: IncidentStatus.RESOLVED,
+    IncidentEventKind.CLOSED: IncidentStatus.CLOSED,
+}
+
+
 def timeline_rows(events) -> list[dict]:
+    """Each event with the change it made: "In progress → Resolved"."""
     return [
         {
             "event": event,
             "from": _value_label(event.kind, event.from_value),
-            "to": _value_label(event.kind, event.to_value),
+            "to": _value_label(event.kind, event.to_value or STATUS_AFTER.get(event.kind, "")),
         }
         for event in events
     ]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
@@ -30,6 +31,22 @@ def bind_address(host: str, port: int) -> str:
 def display_url(host: str, port: int) -> str:
     """The URL to open in a browser (a wildcard address is reached on localhost)."""
     return f"http://{bind_address(_WILDCARDS.get(host, host), port)}/"
+
+
+BASE_URL_VARIABLE = "TAMDESK_BASE_URL"
+
+
+def adopt_base_url(host: str, port: int) -> str | None:
+    """When ``TAMDESK_BASE_URL`` is not configured (unset or empty), make the address being served
+    the base URL of the links in e-mails and webhooks: in this process's settings and in the
+    environment of the processes it starts (the web server, the worker). Returns the URL adopted,
+    or None when one is configured (it is left as it is)."""
+    if os.environ.get(BASE_URL_VARIABLE, "").strip():
+        return None
+    url = display_url(host, port).rstrip("/")
+    os.environ[BASE_URL_VARIABLE] = url
+    settings.BASE_URL = url
+    return url
 
 
 def _gunicorn_has_option(option: str) -> bool:
@@ -140,6 +157,7 @@ class Command(BaseCommand):
             raise CommandError("--workers must be at least 1.")
         if not 0 < port < 65536:
             raise CommandError("--port must be between 1 and 65535.")
+        adopted = adopt_base_url(host, port)
         self.stdout.write("Applying database migrations and collecting static files…")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -148,6 +166,11 @@ class Command(BaseCommand):
             + f" (gunicorn on {bind_address(host, port)}, {workers} worker{'s' * (workers != 1)}; "
             "Ctrl+C stops it)"
         )
+        if adopted:
+            self.stdout.write(
+                f"Links in e-mails and webhooks point to {adopted} (set {BASE_URL_VARIABLE} to "
+                "the address your users reach)."
+            )
         if not no_worker:
             self.stdout.write(
                 "Background worker: started beside the web server (--no-worker: not)."

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from tamdesk.core.management.commands.serve import adopt_base_url
 from tamdesk.demo.data import FIXED_PEOPLE
 from tamdesk.demo.generator import DEFAULT_SEED, MAX_SCALE, build_plan
 from tamdesk.demo.loader import DemoResetBlocked, LoadReport, describe_accounts, load_demo
@@ -52,6 +53,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if not 1 <= options["scale"] <= MAX_SCALE:
             raise CommandError(f"--scale must be between 1 and {MAX_SCALE}.")
+        if not options["no_serve"]:
+            # Before loading: the demo's notifications link to the address it is served on.
+            adopt_base_url(options["host"], options["port"])
         self.stdout.write("Applying database migrations…")
         call_command("migrate", interactive=False, verbosity=0)
         started = time.monotonic()
