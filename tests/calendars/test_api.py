@@ -67,6 +67,23 @@ def _refused(api, method: str, path: str, data, status: int, code: str) -> dict:
 
 
 class TestCrud:
+    def test_a_calendar_in_use_keeps_some_working_time(self, admin_api, calendar):
+        DepartmentFactory(name="Duty engineers", calendar=calendar)
+        path = f"/api/v1/calendars/{calendar.pk}/"
+
+        errors = _refused(
+            admin_api, "patch", path, {"weekly_hours": []}, 400, "calendar_has_no_working_time"
+        )
+        assert list(errors) == ["weekly_hours"]
+
+        calendar.is_always_open = True
+        calendar.save()
+        calendar.working_intervals.all().delete()
+        errors = _refused(
+            admin_api, "patch", path, {"is_always_open": False}, 400, "calendar_has_no_working_time"
+        )
+        assert list(errors) == ["is_always_open"]
+
     def test_create_with_weekly_hours_and_read_it_back(self, admin_api):
         response = admin_api.post(
             "/api/v1/calendars/",

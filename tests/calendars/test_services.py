@@ -12,6 +12,7 @@ from django.utils import translation
 
 from tamdesk.calendars import services
 from tamdesk.calendars.exceptions import (
+    CalendarHasNoWorkingTime,
     CalendarInUse,
     ExceptionDateTaken,
     InvalidCalendarException,
@@ -104,6 +105,30 @@ class TestSetWeeklyHours:
         calendar = CalendarFactory()
         services.set_weekly_hours(calendar, weekly={5: [(600, 840)]}, by=users.admin)
         assert _rows(calendar) == [(5, 600, 840)]
+
+    def test_a_calendar_in_use_keeps_some_working_time(self, users):
+        calendar = CalendarFactory()
+        DepartmentFactory(name="Duty engineers", calendar=calendar)
+        before = _rows(calendar)
+
+        with pytest.raises(CalendarHasNoWorkingTime) as error:
+            services.set_weekly_hours(calendar, weekly={}, by=users.admin)
+
+        assert (error.value.code, error.value.field) == (
+            "calendar_has_no_working_time",
+            "weekly_hours",
+        )
+        assert "departments: Duty engineers" in error.value.message
+        assert _rows(calendar) == before
+
+    def test_an_unused_or_24x7_calendar_may_have_no_weekly_hours(self, users):
+        unused = CalendarFactory()
+        services.set_weekly_hours(unused, weekly={}, by=users.admin)
+        assert _rows(unused) == []
+        duty = CalendarFactory(is_always_open=True)
+        DepartmentFactory(calendar=duty)
+        services.set_weekly_hours(duty, weekly={}, by=users.admin)
+        assert _rows(duty) == []
 
     @pytest.mark.parametrize(
         ("weekly", "field"),

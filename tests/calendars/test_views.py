@@ -227,6 +227,32 @@ class TestCalendarForms:
         assert 'id="id_monday_error"' not in content
         assert sorted(rows(records.calendar)) == before
 
+    def test_a_calendar_in_use_keeps_some_working_time(self, client, users, records):
+        DepartmentFactory(name="Duty engineers", calendar=records.calendar)
+        client.force_login(users.service_manager)
+        before = sorted(rows(records.calendar))
+
+        response = client.post(f"/calendars/{records.calendar.pk}/hours/", week())
+
+        assert response.status_code == 200
+        assert "would have no working time" in response.content.decode()
+        assert sorted(rows(records.calendar)) == before
+
+    def test_switching_24x7_off_needs_weekly_hours_when_in_use(self, client, users):
+        calendar = CalendarFactory(name="Duty", is_always_open=True, weekly={})
+        DepartmentFactory(name="Duty engineers", calendar=calendar)
+        client.force_login(users.administrator)
+
+        response = client.post(
+            f"/calendars/{calendar.pk}/edit/", {"name": "Duty", "time_zone": "Europe/Moscow"}
+        )
+
+        assert response.status_code == 200
+        errors = response.context["form"].errors["is_always_open"]
+        assert "would have no working time" in " ".join(errors)
+        calendar.refresh_from_db()
+        assert calendar.is_always_open
+
     def test_delete_refused_while_a_department_uses_it(self, client, users, records):
         DepartmentFactory(name="Duty engineers", calendar=records.calendar)
         client.force_login(users.administrator)

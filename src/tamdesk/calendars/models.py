@@ -67,6 +67,13 @@ class Calendar(TimeStampedModel):
                 found.append((str(relation.related_model._meta.verbose_name_plural), records))
         return found
 
+    def has_working_time(self) -> bool:
+        """Whether the calendar works at some time of an ordinary week: 24×7, or some weekly
+        hours. Without, time measured in it never passes (exceptions aside)."""
+        if self.is_always_open:
+            return True
+        return any(True for _interval in self.working_intervals.all())
+
     def weekly_hours(self) -> tuple[tuple[Interval, ...], ...]:
         """The stored weekly hours as seven interval tuples, Monday first."""
         weekly: list[list[Interval]] = [[] for _day in Weekday]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from tamdesk.calendars.choices import CalendarExceptionKind, CalendarExceptionSource, Weekday
 from tamdesk.calendars.engine import Interval
 from tamdesk.calendars.exceptions import (
+    CalendarHasNoWorkingTime,
     CalendarInUse,
     ExceptionDateTaken,
     InvalidCalendarException,
@@ -77,7 +78,28 @@ def set_weekly_hours(calendar: Calendar, *, weekly: WeeklyHours, by) -> Calendar
     checked = _check_weekly(weekly)
     calendar = Calendar.objects.select_for_update().get(pk=calendar.pk)
     _write_weekly(calendar, checked)
+    refuse_idle_calendar_in_use(calendar)
     return calendar
+
+
+def refuse_idle_calendar_in_use(calendar: Calendar, *, field: str = "weekly_hours") -> None:
+    """A calendar that something works by (a department, an SLA policy version) keeps some
+    working time: without weekly hours and not 24×7, its SLA clocks would never come due and its
+    notifications would wait forever. Call it inside the transaction that changed the calendar,
+    after the change: refusing rolls the change back (``calendar_has_no_working_time``)."""
+    calendar = Calendar.objects.prefetch_related("working_intervals").get(pk=calendar.pk)
+    if calendar.has_working_time():
+        return
+    users = _users_of(calendar)
+    if users:
+        raise CalendarHasNoWorkingTime(
+            _(
+                "The calendar is in use (%(users)s) and would have no working time at all. "
+                "Keep some weekly hours, or make it 24×7."
+            )
+            % {"users": "; ".join(users)},
+            field=field,
+        )
 
 
 def _check_weekly(weekly: WeeklyHours) -> dict[int, tuple[Interval, ...]]:
