@@ -199,7 +199,9 @@ def _run_engine(specs, rows, *, now: dt.datetime) -> list[Measured]:
 def prefetched(incidents: Iterable[Incident] | None = None):
     """The incidents (a queryset) with what :func:`measure` reads."""
     queryset = incidents if incidents is not None else Incident.objects.all()
-    return queryset.select_related("policy_version__calendar", "client").prefetch_related(
+    return queryset.select_related(
+        "policy_version__calendar", "policy_version__policy", "client"
+    ).prefetch_related(
         "policy_version__targets",
         "events",
         "policy_version__calendar__working_intervals",
