@@ -347,12 +347,26 @@ class TestImportHolidays:
         response = admin_api.post(path, {"year_from": 2025, "year_to": 2025}, format="json")
 
         assert response.status_code == 200, response.data
-        assert response.data == {"created": 20, "updated": 0, "unchanged": 0, "skipped": 0}
+        # 19 closed days, the working Saturday and three shortened pre-holiday days.
+        assert response.data == {"created": 23, "updated": 0, "unchanged": 0, "skipped": 0}
         assert calendar.exceptions.get(date=dt.date(2025, 11, 1)).kind == "working_day"
+        assert calendar.exceptions.get(date=dt.date(2025, 4, 30)).intervals == [
+            [540, 780],
+            [840, 1020],
+        ]
         again = admin_api.post(
             path, {"country": "RU", "year_from": 2025, "year_to": 2025}, format="json"
         )
-        assert again.data == {"created": 0, "updated": 0, "unchanged": 20, "skipped": 0}
+        assert again.data == {"created": 0, "updated": 0, "unchanged": 23, "skipped": 0}
+
+    def test_shortening_can_be_turned_off(self, admin_api, calendar):
+        path = f"/api/v1/calendars/{calendar.pk}/import-holidays/"
+        data = {"year_from": 2025, "year_to": 2025, "shorten_pre_holidays": False}
+
+        response = admin_api.post(path, data, format="json")
+
+        assert response.data["created"] == 20
+        assert not calendar.exceptions.filter(kind="special_hours").exists()
 
     @pytest.mark.parametrize(
         ("payload", "code", "fields"),

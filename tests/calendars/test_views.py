@@ -4,6 +4,7 @@ form shows bad input as field errors with nothing written, and the month view sw
 from __future__ import annotations
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -378,6 +379,21 @@ class TestImportHolidays:
         assert response.redirect_chain == [(records.calendar.get_absolute_url(), 302)]
         assert "19 added, 0 updated, 0 unchanged, 1 dates kept as entered by hand" in content
         assert records.calendar.exceptions.filter(source="imported").count() == 19
+
+    def test_pre_holiday_days_are_shortened_by_default(self, client, users, records):
+        client.force_login(users.service_manager)
+        url = f"/calendars/{records.calendar.pk}/import-holidays/"
+        page = client.get(url).content.decode()
+        assert re.search(r'<input type="checkbox" name="shorten_pre_holidays"[^>]* checked', page)
+
+        response = client.post(
+            url,
+            {"country": "RU", "year_from": 2025, "year_to": 2025, "shorten_pre_holidays": "on"},
+        )
+
+        assert response.status_code == 302
+        eve = records.calendar.exceptions.get(date=dt.date(2025, 3, 7))
+        assert (eve.kind, eve.intervals) == ("special_hours", [[540, 780], [840, 1020]])
 
     @pytest.mark.parametrize(
         ("data", "field"),

@@ -206,6 +206,15 @@ class ImportHolidaysSerializer(serializers.Serializer):
         help_text=_("The last year imported; at most %(count)d years at once.")
         % {"count": services.MAX_IMPORT_YEARS}
     )
+    shorten_pre_holidays = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "Make each pre-holiday day one hour shorter (Russia: Labour Code art. 95). Omitted "
+            "or null: on for Russia. Never on a 24×7 calendar; a date entered by hand is kept."
+        ),
+    )
 
 
 class HolidayImportReportSerializer(serializers.Serializer):

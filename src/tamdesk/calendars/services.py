@@ -26,14 +26,20 @@ from tamdesk.calendars.exceptions import (
     InvalidWorkingHours,
     InvalidYears,
 )
-from tamdesk.calendars.intervals import check_intervals
+from tamdesk.calendars.intervals import check_intervals, shorten
 from tamdesk.calendars.models import (
     Calendar,
     CalendarException,
     WorkingInterval,
     check_exception_hours,
 )
-from tamdesk.calendars.public_holidays import is_supported_country, public_days
+from tamdesk.calendars.public_holidays import (
+    SHORTENED_BY_MINUTES,
+    PublicDay,
+    has_shortened_eves,
+    is_supported_country,
+    public_days,
+)
 
 WeeklyHours = Mapping[int, Iterable[Interval]]  # weekday (0 = Monday) → intervals
 
@@ -254,10 +260,16 @@ def import_public_holidays(
     year_to: int,
     by,
     language: str | None = None,
+    shorten_pre_holidays: bool | None = None,
 ) -> HolidayImportReport:
     """Import the public holidays of ``country`` for ``year_from``..``year_to`` (at most
     ``MAX_IMPORT_YEARS``) as closed days, and its weekend working days (Russia's working
     Saturdays) as extra working days with the Monday hours.
+
+    With ``shorten_pre_holidays`` (default: on for the countries that shorten them — Russia,
+    Labour Code art. 95), each pre-holiday day gets special hours one hour shorter than its
+    weekday's hours (a shortened working Saturday: the Monday hours less an hour). Not for a 24×7
+    calendar, nor on a weekday the calendar does not work.
 
     Dates with an exception entered by hand are skipped; running it again changes nothing.
     Names are in ``language`` (default: the active UI language) when the package has it.
@@ -269,33 +281,60 @@ def import_public_holidays(
             field="country",
         )
     _check_years(year_from, year_to)
-    wanted = public_days(country, range(year_from, year_to + 1), language=language)
     calendar = Calendar.objects.select_for_update().get(pk=calendar.pk)
+    if shorten_pre_holidays is None:
+        shorten_pre_holidays = has_shortened_eves(country)
+    public = public_days(
+        country,
+        range(year_from, year_to + 1),
+        language=language,
+        shorten_eves=shorten_pre_holidays and not calendar.is_always_open,
+    )
+    weekly = calendar.weekly_hours()
+    wanted = {
+        day: (entry, hours)
+        for day, entry in public.items()
+        if (hours := _imported_hours(entry, weekly)) is not None
+    }
     existing = {row.date: row for row in calendar.exceptions.filter(date__in=list(wanted))}
     created = updated = unchanged = skipped = 0
-    for day, public in wanted.items():
+    for day, (entry, hours) in wanted.items():
         row = existing.get(day)
         if row is None:
             CalendarException.objects.create(
                 calendar=calendar,
                 date=day,
-                kind=public.kind,
-                name=public.name,
-                intervals=[],
+                kind=entry.kind,
+                name=entry.name,
+                intervals=hours,
                 source=CalendarExceptionSource.IMPORTED,
             )
             created += 1
         elif row.source == CalendarExceptionSource.MANUAL:
             skipped += 1
-        elif (row.kind, row.name, row.intervals) == (public.kind, public.name, []):
+        elif (row.kind, row.name, row.intervals) == (entry.kind, entry.name, hours):
             unchanged += 1
         else:
-            row.kind, row.name, row.intervals = public.kind, public.name, []
+            row.kind, row.name, row.intervals = entry.kind, entry.name, hours
             row.save()
             updated += 1
     return HolidayImportReport(
         created=created, updated=updated, unchanged=unchanged, skipped=skipped
     )
+
+
+def _imported_hours(entry: PublicDay, weekly) -> list[list[int]] | None:
+    """The hours an imported exception stores: none (a closed day; an extra working day works
+    the Monday hours), or for a shortened day its usual hours less an hour — None when the
+    calendar does not work that day, so there is nothing to shorten."""
+    if not entry.is_shortened:
+        return []
+    is_extra = entry.kind == CalendarExceptionKind.WORKING_DAY
+    usual = weekly[Weekday.MONDAY] if is_extra else weekly[entry.date.weekday()]
+    short = shorten(usual, SHORTENED_BY_MINUTES)
+    if short == tuple(sorted(usual)):  # not a working day, or no more than an hour of work
+        return [] if is_extra else None
+    return [list(interval) for interval in short]
 
 
 def _check_years(year_from: int, year_to: int) -> None:
