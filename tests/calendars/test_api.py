@@ -143,6 +143,7 @@ class TestCrud:
                 "date": "2025-12-30",
                 "kind": "special_hours",
                 "name": "Short day",
+                "name_translations": {},
                 "intervals": [{"start": "09:00", "end": "17:00"}],
                 "source": "manual",
                 "created_at": body["exceptions"][0]["created_at"],

@@ -364,6 +364,34 @@ class TestImportPublicHolidays:
         # Saturday 1 November works the Monday hours (one hour): nothing to shorten.
         assert calendar.exceptions.get(date=dt.date(2025, 11, 1)).intervals == []
 
+    def test_names_are_kept_in_every_language_and_shown_in_the_viewers(self, users):
+        calendar = CalendarFactory()
+        services.import_public_holidays(
+            calendar, year_from=2025, year_to=2025, by=None, language="en"
+        )
+        russia_day = calendar.exceptions.get(date=dt.date(2025, 6, 12))
+        assert russia_day.name == "Russia Day"
+        assert russia_day.name_translations == {"en": "Russia Day", "ru": "День России"}
+        # Our own labels are stored in each language too (translated by the catalogue).
+        eve = calendar.exceptions.get(date=dt.date(2025, 6, 11))
+        assert set(eve.name_translations) == {"en", "ru"}
+        assert eve.name_translations["en"] == "Pre-holiday day, one hour shorter"
+        with translation.override("ru"):
+            assert russia_day.display_name == "День России"
+        with translation.override("en"):
+            assert russia_day.display_name == "Russia Day"
+
+    def test_a_renamed_holiday_shows_its_new_name_in_every_language(self, users):
+        calendar = CalendarFactory()
+        services.import_public_holidays(calendar, year_from=2025, year_to=2025, by=None)
+        holiday = calendar.exceptions.get(date=dt.date(2025, 6, 12))
+        edited = services.update_exception(
+            holiday, date=holiday.date, kind="closed", name="Office closed", by=users.admin
+        )
+        assert edited.name_translations == {}
+        with translation.override("ru"):
+            assert edited.display_name == "Office closed"
+
     def test_names_in_russian_when_the_ui_is(self, users):
         calendar = CalendarFactory()
         with translation.override("ru"):

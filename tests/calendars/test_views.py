@@ -380,6 +380,22 @@ class TestImportHolidays:
         assert "19 added, 0 updated, 0 unchanged, 1 dates kept as entered by hand" in content
         assert records.calendar.exceptions.filter(source="imported").count() == 19
 
+    def test_imported_names_are_shown_in_the_viewers_language(self, client, users, records):
+        client.force_login(users.service_manager)
+        client.post(
+            f"/calendars/{records.calendar.pk}/import-holidays/",
+            {"country": "RU", "year_from": 2025, "year_to": 2025},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        page = records.calendar.get_absolute_url() + "?month=2025-06"
+
+        russian = client.get(page, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+        english = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+        assert 'title="День России"' in russian  # the month view
+        assert 'title="Russia Day"' not in russian
+        assert 'title="Russia Day"' in english
+
     def test_pre_holiday_days_are_shortened_by_default(self, client, users, records):
         client.force_login(users.service_manager)
         url = f"/calendars/{records.calendar.pk}/import-holidays/"

@@ -113,8 +113,9 @@ class CalendarExceptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CalendarException
-        fields = ["id", "calendar", "date", "kind", "name", "intervals", "source", *TIMESTAMPS]
-        read_only_fields = ["source", *TIMESTAMPS]
+        fields = ["id", "calendar", "date", "kind", "name", "name_translations", "intervals"]
+        fields += ["source", *TIMESTAMPS]
+        read_only_fields = ["source", "name_translations", *TIMESTAMPS]
         # One exception per date is the service's rule (400 `exception_date_taken` on `date`).
         validators = []
 

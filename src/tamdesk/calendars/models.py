@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.calendars.choices import CalendarExceptionKind, CalendarExceptionSource, Weekday
@@ -173,6 +174,15 @@ class CalendarException(TimeStampedModel):
         choices=CalendarExceptionSource.choices,
         default=CalendarExceptionSource.MANUAL,
     )
+    name_translations = models.JSONField(
+        _("name in each language"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "An imported holiday's name by language code (en, ru), shown in the viewer's "
+            "language; empty for exceptions entered by hand."
+        ),
+    )
 
     class Meta:
         ordering = ["calendar", "date"]
@@ -201,6 +211,12 @@ class CalendarException(TimeStampedModel):
 
     def get_additional_data(self) -> dict:
         return {"calendar_id": self.calendar_id}
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language when the import gave it, else as stored."""
+        language = (translation.get_language() or "").split("-")[0]
+        return self.name_translations.get(language) or self.name
 
     @property
     def interval_tuples(self) -> tuple[Interval, ...]:

@@ -11,12 +11,14 @@ No ORM here.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
 
 import holidays
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -39,6 +41,8 @@ class PublicDay:
     #: One hour shorter than the hours it would work (the weekday's, or Monday's for an extra
     #: working day); the import computes the hours from the calendar.
     is_shortened: bool = False
+    #: The name in each UI language the package has it in (``{"en": …, "ru": …}``).
+    names: tuple[tuple[str, str], ...] = ()
 
 
 def has_shortened_eves(country: str) -> bool:
@@ -124,6 +128,25 @@ def holiday_language(country: str, language: str | None = None) -> str | None:
 
 
 def public_days(
+    country: str, years: range, *, language: str | None = None, shorten_eves: bool = True
+) -> dict[dt.date, PublicDay]:
+    """:func:`public_days_in` with each day's name in every UI language (``settings.LANGUAGES``)
+    that the package has for the country, so each viewer reads them in their own language."""
+    days = public_days_in(country, years, language=language, shorten_eves=shorten_eves)
+    names: dict[dt.date, list[tuple[str, str]]] = {day: [] for day in days}
+    for code, _label in settings.LANGUAGES:
+        found = holiday_language(country, code)
+        if not found or found.split("_")[0].lower() != code:
+            continue
+        for day, entry in public_days_in(
+            country, years, language=code, shorten_eves=shorten_eves
+        ).items():
+            if day in names:
+                names[day].append((code, entry.name))
+    return {day: dataclasses.replace(entry, names=tuple(names[day])) for day, entry in days.items()}
+
+
+def public_days_in(
     country: str, years: range, *, language: str | None = None, shorten_eves: bool = True
 ) -> dict[dt.date, PublicDay]:
     """The public holidays (closed) and weekend working days of ``country`` in ``years``; with

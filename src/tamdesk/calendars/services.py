@@ -233,6 +233,8 @@ def update_exception(
     Calendar.objects.select_for_update().get(pk=exception.calendar_id)
     exception = CalendarException.objects.select_related("calendar").get(pk=exception.pk)
     _refuse_taken_date(exception.calendar, date, exclude_pk=exception.pk)
+    if name != exception.name:  # a name typed by hand is shown as typed, in every language
+        exception.name_translations = {}
     exception.date, exception.kind, exception.name = date, kind, name
     exception.intervals = checked
     exception.source = CalendarExceptionSource.MANUAL
@@ -300,22 +302,30 @@ def import_public_holidays(
     created = updated = unchanged = skipped = 0
     for day, (entry, hours) in wanted.items():
         row = existing.get(day)
+        names = dict(entry.names)
         if row is None:
             CalendarException.objects.create(
                 calendar=calendar,
                 date=day,
                 kind=entry.kind,
                 name=entry.name,
+                name_translations=names,
                 intervals=hours,
                 source=CalendarExceptionSource.IMPORTED,
             )
             created += 1
         elif row.source == CalendarExceptionSource.MANUAL:
             skipped += 1
-        elif (row.kind, row.name, row.intervals) == (entry.kind, entry.name, hours):
+        elif (row.kind, row.name, row.intervals, row.name_translations) == (
+            entry.kind,
+            entry.name,
+            hours,
+            names,
+        ):
             unchanged += 1
         else:
             row.kind, row.name, row.intervals = entry.kind, entry.name, hours
+            row.name_translations = names
             row.save()
             updated += 1
     return HolidayImportReport(
