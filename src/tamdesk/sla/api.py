@@ -268,7 +268,7 @@ class SLAPolicyViewSet(RulesViewSet):
             400: error_response(
                 _(
                     "Invalid input (`invalid`, `version_not_after_latest`, "
-                    "`version_rewrites_history`)."
+                    "`version_rewrites_history`, `calendar_has_no_working_time`)."
                 )
             ),
         },
