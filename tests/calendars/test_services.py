@@ -354,6 +354,25 @@ class TestImportPublicHolidays:
         services.import_public_holidays(duty, year_from=2025, year_to=2025, by=None)
         assert not duty.exceptions.filter(kind="special_hours").exists()
 
+    def test_shortened_days_follow_the_weekly_hours_and_the_24x7_switch(self, users):
+        calendar = CalendarFactory()
+        services.import_public_holidays(calendar, year_from=2025, year_to=2025, by=None)
+        # Fridays now 10:00–16:00; Wednesdays off; Mondays 08:00–12:00.
+        services.set_weekly_hours(
+            calendar, weekly={0: [(480, 720)], 4: [(600, 960)]}, by=users.admin
+        )
+
+        assert calendar.exceptions.get(date=dt.date(2025, 3, 7)).intervals == [[600, 900]]
+        assert not calendar.exceptions.filter(date=dt.date(2025, 4, 30)).exists()  # Wednesday
+        saturday = calendar.exceptions.get(date=dt.date(2025, 11, 1))
+        assert saturday.intervals == [[480, 660]]  # the Monday hours less an hour
+
+        calendar.is_always_open = True
+        calendar.save()
+        assert services.refresh_shortened_days(calendar) == 2
+        assert not calendar.exceptions.filter(kind="special_hours").exists()
+        assert calendar.exceptions.get(date=dt.date(2025, 11, 1)).intervals == []
+
     def test_another_weekly_schedule_loses_its_own_last_hour(self, users):
         calendar = CalendarFactory(weekly={4: ((600, 720), (750, 780)), 0: ((540, 600),)})
         services.import_public_holidays(calendar, year_from=2025, year_to=2025, by=None)

@@ -239,6 +239,25 @@ class TestCalendarForms:
         assert "would have no working time" in response.content.decode()
         assert sorted(rows(records.calendar)) == before
 
+    def test_switching_24x7_on_drops_the_imported_shortened_days(self, client, users, records):
+        CalendarExceptionFactory(
+            calendar=records.calendar,
+            date=dt.date(2025, 3, 7),
+            kind="special_hours",
+            intervals=[[540, 780], [840, 1020]],
+            source="imported",
+        )
+        client.force_login(users.administrator)
+
+        response = client.post(
+            f"/calendars/{records.calendar.pk}/edit/",
+            {"name": "Moscow office", "time_zone": "Europe/Moscow", "is_always_open": "on"},
+        )
+
+        assert response.status_code == 302
+        assert not records.calendar.exceptions.filter(date=dt.date(2025, 3, 7)).exists()
+        assert records.calendar.exceptions.filter(date=dt.date(2025, 1, 1)).exists()  # manual
+
     def test_switching_24x7_off_needs_weekly_hours_when_in_use(self, client, users):
         calendar = CalendarFactory(name="Duty", is_always_open=True, weekly={})
         DepartmentFactory(name="Duty engineers", calendar=calendar)

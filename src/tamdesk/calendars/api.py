@@ -247,6 +247,7 @@ class CalendarViewSet(RulesViewSet):
             if weekly is not None:
                 services.set_weekly_hours(calendar, weekly=weekly, by=self.request.user)
             services.refuse_idle_calendar_in_use(calendar, field="is_always_open")
+            services.refresh_shortened_days(calendar)
         serializer.instance = self.get_queryset().get(pk=calendar.pk)
 
     def perform_destroy(self, instance: Calendar) -> None:

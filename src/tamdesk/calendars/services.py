@@ -85,7 +85,40 @@ def set_weekly_hours(calendar: Calendar, *, weekly: WeeklyHours, by) -> Calendar
     calendar = Calendar.objects.select_for_update().get(pk=calendar.pk)
     _write_weekly(calendar, checked)
     refuse_idle_calendar_in_use(calendar)
+    refresh_shortened_days(calendar)
     return calendar
+
+
+def refresh_shortened_days(calendar: Calendar) -> int:
+    """Keep the imported pre-holiday days in step with the calendar after its weekly hours or
+    its 24×7 switch changed: each is its weekday's hours (a working Saturday: Monday's) less an
+    hour again; a weekday the calendar no longer works drops its shortened day, and a 24×7
+    calendar has none (a working Saturday keeps working, whole). Exceptions entered by hand are
+    left alone. Returns the number of exceptions changed."""
+    calendar = Calendar.objects.prefetch_related("working_intervals").get(pk=calendar.pk)
+    weekly = calendar.weekly_hours()
+    imported = calendar.exceptions.filter(source=CalendarExceptionSource.IMPORTED)
+    changed = 0
+    for row in imported.filter(kind=CalendarExceptionKind.SPECIAL_HOURS):
+        entry = PublicDay(row.date, row.kind, row.name, is_shortened=True)
+        hours = None if calendar.is_always_open else _imported_hours(entry, weekly)
+        if hours is None:
+            row.delete()
+            changed += 1
+        elif hours != row.intervals:
+            row.intervals = hours
+            row.save(update_fields=["intervals", "updated_at"])
+            changed += 1
+    for row in imported.filter(kind=CalendarExceptionKind.WORKING_DAY):
+        if not row.intervals:  # works the Monday hours: not a shortened one
+            continue
+        entry = PublicDay(row.date, row.kind, row.name, is_shortened=True)
+        hours = [] if calendar.is_always_open else _imported_hours(entry, weekly)
+        if hours != row.intervals:
+            row.intervals = hours
+            row.save(update_fields=["intervals", "updated_at"])
+            changed += 1
+    return changed
 
 
 def refuse_idle_calendar_in_use(calendar: Calendar, *, field: str = "weekly_hours") -> None:

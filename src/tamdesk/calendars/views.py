@@ -98,6 +98,7 @@ class CalendarUpdate(CalendarViews, ui.ObjectUpdateView):
         calendar = form.save()
         # Switching 24×7 off a calendar in use without weekly hours is refused.
         services.refuse_idle_calendar_in_use(calendar, field="is_always_open")
+        services.refresh_shortened_days(calendar)
         return calendar
 
 
