@@ -67,6 +67,23 @@ def _refused(api, method: str, path: str, data, status: int, code: str) -> dict:
 
 
 class TestCrud:
+    def test_a_calendar_in_use_keeps_some_working_time(self, admin_api, calendar):
+        DepartmentFactory(name="Duty engineers", calendar=calendar)
+        path = f"/api/v1/calendars/{calendar.pk}/"
+
+        errors = _refused(
+            admin_api, "patch", path, {"weekly_hours": []}, 400, "calendar_has_no_working_time"
+        )
+        assert list(errors) == ["weekly_hours"]
+
+        calendar.is_always_open = True
+        calendar.save()
+        calendar.working_intervals.all().delete()
+        errors = _refused(
+            admin_api, "patch", path, {"is_always_open": False}, 400, "calendar_has_no_working_time"
+        )
+        assert list(errors) == ["is_always_open"]
+
     def test_create_with_weekly_hours_and_read_it_back(self, admin_api):
         response = admin_api.post(
             "/api/v1/calendars/",
@@ -126,6 +143,7 @@ class TestCrud:
                 "date": "2025-12-30",
                 "kind": "special_hours",
                 "name": "Short day",
+                "name_translations": {},
                 "intervals": [{"start": "09:00", "end": "17:00"}],
                 "source": "manual",
                 "created_at": body["exceptions"][0]["created_at"],
@@ -330,12 +348,26 @@ class TestImportHolidays:
         response = admin_api.post(path, {"year_from": 2025, "year_to": 2025}, format="json")
 
         assert response.status_code == 200, response.data
-        assert response.data == {"created": 20, "updated": 0, "unchanged": 0, "skipped": 0}
+        # 19 closed days, the working Saturday and three shortened pre-holiday days.
+        assert response.data == {"created": 23, "updated": 0, "unchanged": 0, "skipped": 0}
         assert calendar.exceptions.get(date=dt.date(2025, 11, 1)).kind == "working_day"
+        assert calendar.exceptions.get(date=dt.date(2025, 4, 30)).intervals == [
+            [540, 780],
+            [840, 1020],
+        ]
         again = admin_api.post(
             path, {"country": "RU", "year_from": 2025, "year_to": 2025}, format="json"
         )
-        assert again.data == {"created": 0, "updated": 0, "unchanged": 20, "skipped": 0}
+        assert again.data == {"created": 0, "updated": 0, "unchanged": 23, "skipped": 0}
+
+    def test_shortening_can_be_turned_off(self, admin_api, calendar):
+        path = f"/api/v1/calendars/{calendar.pk}/import-holidays/"
+        data = {"year_from": 2025, "year_to": 2025, "shorten_pre_holidays": False}
+
+        response = admin_api.post(path, data, format="json")
+
+        assert response.data["created"] == 20
+        assert not calendar.exceptions.filter(kind="special_hours").exists()
 
     @pytest.mark.parametrize(
         ("payload", "code", "fields"),

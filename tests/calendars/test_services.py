@@ -12,6 +12,7 @@ from django.utils import translation
 
 from tamdesk.calendars import services
 from tamdesk.calendars.exceptions import (
+    CalendarHasNoWorkingTime,
     CalendarInUse,
     ExceptionDateTaken,
     InvalidCalendarException,
@@ -40,6 +41,9 @@ RU_2025_CLOSED = [
     dt.date(2025, 11, 4),
     dt.date(2025, 12, 31),  # moved from Sunday 5 January
 ]
+
+
+SHORT_DAY = [[540, 780], [840, 1020]]  # the office day less its last hour
 
 
 def _rows(calendar: Calendar) -> list[tuple[int, int, int]]:
@@ -104,6 +108,30 @@ class TestSetWeeklyHours:
         calendar = CalendarFactory()
         services.set_weekly_hours(calendar, weekly={5: [(600, 840)]}, by=users.admin)
         assert _rows(calendar) == [(5, 600, 840)]
+
+    def test_a_calendar_in_use_keeps_some_working_time(self, users):
+        calendar = CalendarFactory()
+        DepartmentFactory(name="Duty engineers", calendar=calendar)
+        before = _rows(calendar)
+
+        with pytest.raises(CalendarHasNoWorkingTime) as error:
+            services.set_weekly_hours(calendar, weekly={}, by=users.admin)
+
+        assert (error.value.code, error.value.field) == (
+            "calendar_has_no_working_time",
+            "weekly_hours",
+        )
+        assert "departments: Duty engineers" in error.value.message
+        assert _rows(calendar) == before
+
+    def test_an_unused_or_24x7_calendar_may_have_no_weekly_hours(self, users):
+        unused = CalendarFactory()
+        services.set_weekly_hours(unused, weekly={}, by=users.admin)
+        assert _rows(unused) == []
+        duty = CalendarFactory(is_always_open=True)
+        DepartmentFactory(calendar=duty)
+        services.set_weekly_hours(duty, weekly={}, by=users.admin)
+        assert _rows(duty) == []
 
     @pytest.mark.parametrize(
         ("weekly", "field"),
@@ -203,16 +231,26 @@ class TestImportPublicHolidays:
             calendar, country="RU", year_from=2025, year_to=2025, by=users.admin, language="en"
         )
 
-        assert report == services.HolidayImportReport(created=20)
+        assert report == services.HolidayImportReport(created=23)
         closed = calendar.exceptions.filter(kind="closed")
         assert list(closed.values_list("date", flat=True)) == RU_2025_CLOSED
         assert set(closed.values_list("source", flat=True)) == {"imported"}
         assert closed.get(date=dt.date(2025, 1, 7)).name == "Christmas Day"
+        # Saturday 1 November works for Monday 3 November, the eve of 4 November: shortened.
         saturday = calendar.exceptions.get(kind="working_day")
-        assert (saturday.date, saturday.intervals) == (dt.date(2025, 11, 1), [])
-        assert saturday.name == "Working day (moved day off)"
+        assert (saturday.date, saturday.intervals) == (dt.date(2025, 11, 1), SHORT_DAY)
+        assert saturday.name == "Working day (moved day off), one hour shorter before a holiday"
+        eves = calendar.exceptions.filter(kind="special_hours")
+        assert list(eves.values_list("date", flat=True)) == [
+            dt.date(2025, 3, 7),
+            dt.date(2025, 4, 30),
+            dt.date(2025, 6, 11),
+        ]
+        assert {e.name for e in eves} == {"Pre-holiday day, one hour shorter"}
         spec = calendar.to_spec()
-        assert spec.intervals_on(dt.date(2025, 11, 1)) == OFFICE_DAY
+        assert spec.intervals_on(dt.date(2025, 11, 1)) == ((540, 780), (840, 1020))
+        assert spec.intervals_on(dt.date(2025, 3, 7)) == ((540, 780), (840, 1020))
+        assert spec.intervals_on(dt.date(2025, 5, 7)) == OFFICE_DAY  # before a moved day off
         assert spec.intervals_on(dt.date(2025, 1, 8)) == ()
 
     def test_running_it_again_changes_nothing(self, users):
@@ -243,9 +281,135 @@ class TestImportPublicHolidays:
             calendar, year_from=2025, year_to=2025, by=None, language="en"
         )
 
-        assert report == services.HolidayImportReport(created=18, updated=1, skipped=1)
+        assert report == services.HolidayImportReport(created=21, updated=1, skipped=1)
         assert calendar.exceptions.get(date=dt.date(2025, 1, 8)).name == "We work"
         assert calendar.exceptions.get(date=dt.date(2025, 5, 9)).name == "Victory Day"
+
+    @pytest.mark.parametrize(
+        ("year", "norm"),
+        [(2019, 1970), (2021, 1972), (2022, 1973), (2023, 1973), (2024, 1979), (2025, 1972)],
+    )
+    def test_a_40_hour_week_works_the_official_yearly_norm(self, users, year, norm):
+        """The yearly working-time norms of a 40-hour week from the official production
+        calendars (ConsultantPlus, "Производственный календарь на <year> год", built on the
+        government's decrees moving days off: 2019 — 1970 h, 2021 — 1972 h, 2022 — 1973 h,
+        2023 — 1973 h, 2024 — 1979 h, 2025 — 1972 h). A norm is 8 h per working day less an
+        hour per pre-holiday day, so it checks holidays, moved days and shortened days at once."""
+        calendar = CalendarFactory(weekly={day: ((540, 1020),) for day in range(5)})  # 8 h
+        services.import_public_holidays(calendar, year_from=year, year_to=year, by=None)
+        spec = calendar.to_spec()
+        day, minutes = dt.date(year, 1, 1), 0
+        while day.year == year:
+            minutes += sum(end - start for start, end in spec.intervals_on(day))
+            day += dt.timedelta(days=1)
+        assert minutes == norm * 60
+
+    @pytest.mark.parametrize(
+        ("day", "hours"),
+        [
+            (dt.date(2024, 2, 22), 7),  # Thursday before Defender of the Fatherland Day
+            (dt.date(2024, 3, 7), 7),
+            (dt.date(2024, 4, 27), 8),  # Saturday working for Monday 29 April: a full day
+            (dt.date(2024, 5, 8), 7),
+            (dt.date(2024, 11, 2), 7),  # Saturday working for Tuesday 30 April, eve of 1 May
+            (dt.date(2024, 12, 28), 8),  # Saturday working for Monday 30 December: a full day
+            (dt.date(2025, 3, 7), 7),  # Friday before 8 March, a Saturday
+            (dt.date(2025, 4, 30), 7),
+            (dt.date(2025, 5, 7), 8),  # before 8 May, a moved day off, not a holiday
+            (dt.date(2025, 6, 11), 7),
+            (dt.date(2025, 11, 1), 7),
+            (dt.date(2025, 12, 30), 8),  # before 31 December, a moved day off
+        ],
+    )
+    def test_shortened_days_of_2024_and_2025(self, users, day, hours):
+        """Saturday 28 December 2024 is a full working day: it takes the place of Monday
+        30 December (government decree No. 1335 of 10 August 2023; Rostrud's explanations)."""
+        calendar = CalendarFactory(weekly={day: ((540, 1020),) for day in range(5)})
+        services.import_public_holidays(calendar, year_from=2024, year_to=2025, by=None)
+        worked = sum(end - start for start, end in calendar.to_spec().intervals_on(day))
+        assert worked == hours * 60
+
+    def test_a_manual_exception_on_a_shortened_day_wins(self, users):
+        calendar = CalendarFactory()
+        services.add_exception(
+            calendar=calendar,
+            date=dt.date(2025, 3, 7),
+            kind="special_hours",
+            name="Party",
+            intervals=[(540, 840)],
+            by=users.admin,
+        )
+        report = services.import_public_holidays(calendar, year_from=2025, year_to=2025, by=None)
+        assert report.skipped == 1
+        assert calendar.exceptions.get(date=dt.date(2025, 3, 7)).intervals == [[540, 840]]
+
+    def test_shortening_can_be_turned_off_and_is_never_done_on_24x7(self, users):
+        calendar = CalendarFactory()
+        services.import_public_holidays(
+            calendar, year_from=2025, year_to=2025, by=None, shorten_pre_holidays=False
+        )
+        assert not calendar.exceptions.filter(kind="special_hours").exists()
+        assert calendar.exceptions.get(date=dt.date(2025, 11, 1)).intervals == []
+        duty = CalendarFactory(is_always_open=True)
+        services.import_public_holidays(duty, year_from=2025, year_to=2025, by=None)
+        assert not duty.exceptions.filter(kind="special_hours").exists()
+
+    def test_shortened_days_follow_the_weekly_hours_and_the_24x7_switch(self, users):
+        calendar = CalendarFactory()
+        services.import_public_holidays(calendar, year_from=2025, year_to=2025, by=None)
+        # Fridays now 10:00–16:00; Wednesdays off; Mondays 08:00–12:00.
+        services.set_weekly_hours(
+            calendar, weekly={0: [(480, 720)], 4: [(600, 960)]}, by=users.admin
+        )
+
+        assert calendar.exceptions.get(date=dt.date(2025, 3, 7)).intervals == [[600, 900]]
+        assert not calendar.exceptions.filter(date=dt.date(2025, 4, 30)).exists()  # Wednesday
+        saturday = calendar.exceptions.get(date=dt.date(2025, 11, 1))
+        assert saturday.intervals == [[480, 660]]  # the Monday hours less an hour
+
+        calendar.is_always_open = True
+        calendar.save()
+        assert services.refresh_shortened_days(calendar) == 2
+        assert not calendar.exceptions.filter(kind="special_hours").exists()
+        assert calendar.exceptions.get(date=dt.date(2025, 11, 1)).intervals == []
+
+    def test_another_weekly_schedule_loses_its_own_last_hour(self, users):
+        calendar = CalendarFactory(weekly={4: ((600, 720), (750, 780)), 0: ((540, 600),)})
+        services.import_public_holidays(calendar, year_from=2025, year_to=2025, by=None)
+        # Friday 7 March: 10:00–12:00, 12:30–13:00 less an hour → 10:00–11:30.
+        assert calendar.exceptions.get(date=dt.date(2025, 3, 7)).intervals == [[600, 690]]
+        # Wednesday 30 April and 11 June: the calendar does not work Wednesdays.
+        assert not calendar.exceptions.filter(date=dt.date(2025, 4, 30)).exists()
+        # Saturday 1 November works the Monday hours (one hour): nothing to shorten.
+        assert calendar.exceptions.get(date=dt.date(2025, 11, 1)).intervals == []
+
+    def test_names_are_kept_in_every_language_and_shown_in_the_viewers(self, users):
+        calendar = CalendarFactory()
+        services.import_public_holidays(
+            calendar, year_from=2025, year_to=2025, by=None, language="en"
+        )
+        russia_day = calendar.exceptions.get(date=dt.date(2025, 6, 12))
+        assert russia_day.name == "Russia Day"
+        assert russia_day.name_translations == {"en": "Russia Day", "ru": "День России"}
+        # Our own labels are stored in each language too (translated by the catalogue).
+        eve = calendar.exceptions.get(date=dt.date(2025, 6, 11))
+        assert set(eve.name_translations) == {"en", "ru"}
+        assert eve.name_translations["en"] == "Pre-holiday day, one hour shorter"
+        with translation.override("ru"):
+            assert russia_day.display_name == "День России"
+        with translation.override("en"):
+            assert russia_day.display_name == "Russia Day"
+
+    def test_a_renamed_holiday_shows_its_new_name_in_every_language(self, users):
+        calendar = CalendarFactory()
+        services.import_public_holidays(calendar, year_from=2025, year_to=2025, by=None)
+        holiday = calendar.exceptions.get(date=dt.date(2025, 6, 12))
+        edited = services.update_exception(
+            holiday, date=holiday.date, kind="closed", name="Office closed", by=users.admin
+        )
+        assert edited.name_translations == {}
+        with translation.override("ru"):
+            assert edited.display_name == "Office closed"
 
     def test_names_in_russian_when_the_ui_is(self, users):
         calendar = CalendarFactory()

@@ -4,6 +4,7 @@ form shows bad input as field errors with nothing written, and the month view sw
 from __future__ import annotations
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -227,6 +228,51 @@ class TestCalendarForms:
         assert 'id="id_monday_error"' not in content
         assert sorted(rows(records.calendar)) == before
 
+    def test_a_calendar_in_use_keeps_some_working_time(self, client, users, records):
+        DepartmentFactory(name="Duty engineers", calendar=records.calendar)
+        client.force_login(users.service_manager)
+        before = sorted(rows(records.calendar))
+
+        response = client.post(f"/calendars/{records.calendar.pk}/hours/", week())
+
+        assert response.status_code == 200
+        assert "would have no working time" in response.content.decode()
+        assert sorted(rows(records.calendar)) == before
+
+    def test_switching_24x7_on_drops_the_imported_shortened_days(self, client, users, records):
+        CalendarExceptionFactory(
+            calendar=records.calendar,
+            date=dt.date(2025, 3, 7),
+            kind="special_hours",
+            intervals=[[540, 780], [840, 1020]],
+            source="imported",
+        )
+        client.force_login(users.administrator)
+
+        response = client.post(
+            f"/calendars/{records.calendar.pk}/edit/",
+            {"name": "Moscow office", "time_zone": "Europe/Moscow", "is_always_open": "on"},
+        )
+
+        assert response.status_code == 302
+        assert not records.calendar.exceptions.filter(date=dt.date(2025, 3, 7)).exists()
+        assert records.calendar.exceptions.filter(date=dt.date(2025, 1, 1)).exists()  # manual
+
+    def test_switching_24x7_off_needs_weekly_hours_when_in_use(self, client, users):
+        calendar = CalendarFactory(name="Duty", is_always_open=True, weekly={})
+        DepartmentFactory(name="Duty engineers", calendar=calendar)
+        client.force_login(users.administrator)
+
+        response = client.post(
+            f"/calendars/{calendar.pk}/edit/", {"name": "Duty", "time_zone": "Europe/Moscow"}
+        )
+
+        assert response.status_code == 200
+        errors = response.context["form"].errors["is_always_open"]
+        assert "would have no working time" in " ".join(errors)
+        calendar.refresh_from_db()
+        assert calendar.is_always_open
+
     def test_delete_refused_while_a_department_uses_it(self, client, users, records):
         DepartmentFactory(name="Duty engineers", calendar=records.calendar)
         client.force_login(users.administrator)
@@ -352,6 +398,37 @@ class TestImportHolidays:
         assert response.redirect_chain == [(records.calendar.get_absolute_url(), 302)]
         assert "19 added, 0 updated, 0 unchanged, 1 dates kept as entered by hand" in content
         assert records.calendar.exceptions.filter(source="imported").count() == 19
+
+    def test_imported_names_are_shown_in_the_viewers_language(self, client, users, records):
+        client.force_login(users.service_manager)
+        client.post(
+            f"/calendars/{records.calendar.pk}/import-holidays/",
+            {"country": "RU", "year_from": 2025, "year_to": 2025},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        page = records.calendar.get_absolute_url() + "?month=2025-06"
+
+        russian = client.get(page, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+        english = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+        assert 'title="День России"' in russian  # the month view
+        assert 'title="Russia Day"' not in russian
+        assert 'title="Russia Day"' in english
+
+    def test_pre_holiday_days_are_shortened_by_default(self, client, users, records):
+        client.force_login(users.service_manager)
+        url = f"/calendars/{records.calendar.pk}/import-holidays/"
+        page = client.get(url).content.decode()
+        assert re.search(r'<input type="checkbox" name="shorten_pre_holidays"[^>]* checked', page)
+
+        response = client.post(
+            url,
+            {"country": "RU", "year_from": 2025, "year_to": 2025, "shorten_pre_holidays": "on"},
+        )
+
+        assert response.status_code == 302
+        eve = records.calendar.exceptions.get(date=dt.date(2025, 3, 7))
+        assert (eve.kind, eve.intervals) == ("special_hours", [[540, 780], [840, 1020]])
 
     @pytest.mark.parametrize(
         ("data", "field"),

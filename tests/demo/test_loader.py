@@ -183,7 +183,9 @@ def test_load_creates_the_calendars_with_hours_and_this_and_next_years_holidays(
     assert spec.time_zone == "Europe/Moscow"
     assert spec.weekly == (((540, 780), (840, 1080)),) * 5 + ((), ())
     assert spec.intervals_on(dt.date(2025, 1, 3)) == ()  # New Year holidays
-    assert spec.intervals_on(dt.date(2025, 11, 1)) == ((540, 780), (840, 1080))  # a Saturday
+    # A working Saturday, and the eve of 4 November: one hour shorter (Labour Code art. 95).
+    assert spec.intervals_on(dt.date(2025, 11, 1)) == ((540, 780), (840, 1020))
+    assert spec.intervals_on(dt.date(2025, 6, 11)) == ((540, 780), (840, 1020))  # eve of 12 June
     assert spec.intervals_on(dt.date(2026, 1, 1)) == ()
     assert not moscow.exceptions.filter(date__year=2027).exists()
     assert duty.is_always_open and not duty.exceptions.exists()

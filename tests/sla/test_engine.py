@@ -17,6 +17,8 @@ from tamdesk.sla.engine import (
     BREACHED,
     MET,
     NO_INSTANT,
+    NO_TARGET,
+    NONE,
     OPEN,
     PAUSED,
     RUNNING,
@@ -208,22 +210,55 @@ def clock_cases(draw):
         segments.append((points[-1] + 60, OPEN))
     now = (segments[-1][0] if is_open else points[-1]) + 60 * draw(st.integers(0, 24 * 60))
     target = 60 * draw(st.integers(1, 16 * 60))
-    return spec, segments, target, now
+    # A clock without an open segment is paused, or stopped for good.
+    stopped = not is_open and draw(st.booleans())
+    return spec, segments, target, now, stopped
 
 
 @settings(max_examples=120, deadline=None)
 @given(case=clock_cases())
 def test_elapsed_and_due_time_agree_with_the_reference(case):
-    spec, segments, target, now = case
+    """docs/domains/sla.md: elapsed is the working time consumed; the due time is when the
+    target runs out if the clock keeps running — none while paused (breached or not); a stopped
+    clock keeps the moment it breached."""
+    spec, segments, target, now, stopped = case
     cc = compile_calendars([spec], start=segments[0][0], end=now + 10 * DAY)
     ref_elapsed, ref_reached = reference_clock(spec, segments, target, now, cc.end)
-    r = measure(cc, clocks([{"target": target, "segments": segments}], ()), now=now)
+    clock = {"target": target, "segments": segments, "stopped": stopped}
+    r = measure(cc, clocks([clock], ()), now=now)
     assert r.elapsed[0] == ref_elapsed
-    if ref_reached is None:
+    is_paused = segments[-1][1] != OPEN and not stopped
+    if ref_reached is None or is_paused:
         assert r.due_at[0] == NO_INSTANT
     else:
         assert r.due_at[0] == ref_reached
-    assert (r.state[0] == BREACHED) == (ref_elapsed > target)
+    breached = ref_elapsed > target
+    assert (r.state[0] == BREACHED) == breached
+    assert r.breached_at[0] == (ref_reached if breached else NO_INSTANT)
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=clock_cases())
+def test_a_clock_without_a_target_is_measured_all_the_same(case):
+    spec, segments, _target, now, stopped = case
+    cc = compile_calendars([spec], start=segments[0][0], end=now + 10 * DAY)
+    ref_elapsed, _reached = reference_clock(spec, segments, 0, now, cc.end)
+    clock = {"target": NONE, "segments": segments, "stopped": stopped}
+    r = measure(cc, clocks([clock]), now=now)
+    assert r.elapsed[0] == ref_elapsed
+    assert r.state[0] == NO_TARGET
+    assert r.due_at[0] == NO_INSTANT and r.breached_at[0] == NO_INSTANT
+    assert list(r.warn_at[0]) == [NO_INSTANT, NO_INSTANT]
+
+
+def test_a_paused_clock_that_breached_has_no_due_time_but_keeps_its_breach():
+    cc = compile_calendars([OFFICE], start=MONDAY_0900 - DAY, end=MONDAY_0900 + 30 * DAY)
+    c = clocks([{"target": HOUR, "segments": [(MONDAY_0900, MONDAY_0900 + 2 * HOUR)]}])
+    r = measure(cc, c, now=MONDAY_0900 + 3 * HOUR)
+    assert r.state[0] == BREACHED
+    assert r.due_at[0] == NO_INSTANT
+    assert r.breached_at[0] == MONDAY_0900 + HOUR
+    assert r.remaining[0] == -HOUR
 
 
 def test_many_clocks_in_one_call_equal_one_clock_at_a_time():

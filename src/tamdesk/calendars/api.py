@@ -114,8 +114,9 @@ class CalendarExceptionSerializer(ranges.ModelSerializer):
 
     class Meta:
         model = CalendarException
-        fields = ["id", "calendar", "date", "kind", "name", "intervals", "source", *TIMESTAMPS]
-        read_only_fields = ["source", *TIMESTAMPS]
+        fields = ["id", "calendar", "date", "kind", "name", "name_translations", "intervals"]
+        fields += ["source", *TIMESTAMPS]
+        read_only_fields = ["source", "name_translations", *TIMESTAMPS]
         # One exception per date is the service's rule (400 `exception_date_taken` on `date`).
         validators = []
 
@@ -207,6 +208,15 @@ class ImportHolidaysSerializer(serializers.Serializer):
         help_text=_("The last year imported; at most %(count)d years at once.")
         % {"count": services.MAX_IMPORT_YEARS},
     )
+    shorten_pre_holidays = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "Make each pre-holiday day one hour shorter (Russia: Labour Code art. 95). Omitted "
+            "or null: on for Russia. Never on a 24×7 calendar; a date entered by hand is kept."
+        ),
+    )
 
 
 class HolidayImportReportSerializer(serializers.Serializer):
@@ -237,6 +247,8 @@ class CalendarViewSet(RulesViewSet):
             calendar = serializer.save()
             if weekly is not None:
                 services.set_weekly_hours(calendar, weekly=weekly, by=self.request.user)
+            services.refuse_idle_calendar_in_use(calendar, field="is_always_open")
+            services.refresh_shortened_days(calendar)
         serializer.instance = self.get_queryset().get(pk=calendar.pk)
 
     def perform_destroy(self, instance: Calendar) -> None:

@@ -25,3 +25,10 @@ class InvalidCountry(DomainError):
 
 class InvalidYears(DomainError):
     code = "invalid_years"
+
+
+class CalendarHasNoWorkingTime(DomainError):
+    """The calendar works at no time of an ordinary week (no weekly hours, not 24×7): time
+    measured in it never passes, so an SLA clock on it would never come due."""
+
+    code = "calendar_has_no_working_time"

@@ -190,8 +190,22 @@ class ImportHolidaysForm(forms.Form):
         label=_("To year"),
         help_text=_("At most %(count)d years at once.") % {"count": MAX_IMPORT_YEARS},
     )
+    shorten_pre_holidays = forms.BooleanField(
+        label=_("Shorten pre-holiday days by one hour"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Russia: the working day before a public holiday is one hour shorter (Labour Code "
+            "art. 95). Other countries and 24×7 calendars are not shortened; a date entered by "
+            "hand is kept."
+        ),
+    )
 
-    fieldsets = [(None, ["country"]), (None, ["year_from", "year_to"], {"columns": 2})]
+    fieldsets = [
+        (None, ["country"]),
+        (None, ["year_from", "year_to"], {"columns": 2}),
+        (None, ["shorten_pre_holidays"]),
+    ]
 
     def __init__(self, *args, instance: Calendar, **kwargs):
         year = timezone.localdate().year

@@ -124,3 +124,21 @@ def validate_interval_list(value) -> None:
             _("Enter a list of [start, end] minute pairs."), code="invalid_format"
         )
     check_intervals(value)
+
+
+def shorten(intervals: Iterable[Interval], minutes: int) -> tuple[Interval, ...]:
+    """The day's intervals less ``minutes`` of work taken from the end of the day:
+    ``((540, 780), (840, 1080))`` less 60 → ``((540, 780), (840, 1020))``. A day with no more
+    work than that is returned unchanged: there is nothing to shorten it to."""
+    day = sorted(intervals)
+    if sum(end - start for start, end in day) <= minutes:
+        return tuple(day)
+    left = minutes
+    while left:
+        start, end = day.pop()
+        if end - start > left:
+            day.append((start, end - left))
+            left = 0
+        else:
+            left -= end - start
+    return tuple(day)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.calendars.choices import CalendarExceptionKind, CalendarExceptionSource, Weekday
@@ -66,6 +67,13 @@ class Calendar(TimeStampedModel):
             if records:
                 found.append((str(relation.related_model._meta.verbose_name_plural), records))
         return found
+
+    def has_working_time(self) -> bool:
+        """Whether the calendar works at some time of an ordinary week: 24×7, or some weekly
+        hours. Without, time measured in it never passes (exceptions aside)."""
+        if self.is_always_open:
+            return True
+        return any(True for _interval in self.working_intervals.all())
 
     def weekly_hours(self) -> tuple[tuple[Interval, ...], ...]:
         """The stored weekly hours as seven interval tuples, Monday first."""
@@ -166,6 +174,15 @@ class CalendarException(TimeStampedModel):
         choices=CalendarExceptionSource.choices,
         default=CalendarExceptionSource.MANUAL,
     )
+    name_translations = models.JSONField(
+        _("name in each language"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "An imported holiday's name by language code (en, ru), shown in the viewer's "
+            "language; empty for exceptions entered by hand."
+        ),
+    )
 
     class Meta:
         ordering = ["calendar", "date"]
@@ -194,6 +211,12 @@ class CalendarException(TimeStampedModel):
 
     def get_additional_data(self) -> dict:
         return {"calendar_id": self.calendar_id}
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language when the import gave it, else as stored."""
+        language = (translation.get_language() or "").split("-")[0]
+        return self.name_translations.get(language) or self.name
 
     @property
     def interval_tuples(self) -> tuple[Interval, ...]:

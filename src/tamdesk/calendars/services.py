@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from tamdesk.calendars.choices import CalendarExceptionKind, CalendarExceptionSource, Weekday
 from tamdesk.calendars.engine import Interval
 from tamdesk.calendars.exceptions import (
+    CalendarHasNoWorkingTime,
     CalendarInUse,
     ExceptionDateTaken,
     InvalidCalendarException,
@@ -25,14 +26,20 @@ from tamdesk.calendars.exceptions import (
     InvalidWorkingHours,
     InvalidYears,
 )
-from tamdesk.calendars.intervals import check_intervals
+from tamdesk.calendars.intervals import check_intervals, shorten
 from tamdesk.calendars.models import (
     Calendar,
     CalendarException,
     WorkingInterval,
     check_exception_hours,
 )
-from tamdesk.calendars.public_holidays import is_supported_country, public_days
+from tamdesk.calendars.public_holidays import (
+    SHORTENED_BY_MINUTES,
+    PublicDay,
+    has_shortened_eves,
+    is_supported_country,
+    public_days,
+)
 from tamdesk.core import ranges
 
 WeeklyHours = Mapping[int, Iterable[Interval]]  # weekday (0 = Monday) → intervals
@@ -78,7 +85,61 @@ def set_weekly_hours(calendar: Calendar, *, weekly: WeeklyHours, by) -> Calendar
     checked = _check_weekly(weekly)
     calendar = Calendar.objects.select_for_update().get(pk=calendar.pk)
     _write_weekly(calendar, checked)
+    refuse_idle_calendar_in_use(calendar)
+    refresh_shortened_days(calendar)
     return calendar
+
+
+def refresh_shortened_days(calendar: Calendar) -> int:
+    """Keep the imported pre-holiday days in step with the calendar after its weekly hours or
+    its 24×7 switch changed: each is its weekday's hours (a working Saturday: Monday's) less an
+    hour again; a weekday the calendar no longer works drops its shortened day, and a 24×7
+    calendar has none (a working Saturday keeps working, whole). Exceptions entered by hand are
+    left alone. Returns the number of exceptions changed."""
+    calendar = Calendar.objects.prefetch_related("working_intervals").get(pk=calendar.pk)
+    weekly = calendar.weekly_hours()
+    imported = calendar.exceptions.filter(source=CalendarExceptionSource.IMPORTED)
+    changed = 0
+    for row in imported.filter(kind=CalendarExceptionKind.SPECIAL_HOURS):
+        entry = PublicDay(row.date, row.kind, row.name, is_shortened=True)
+        hours = None if calendar.is_always_open else _imported_hours(entry, weekly)
+        if hours is None:
+            row.delete()
+            changed += 1
+        elif hours != row.intervals:
+            row.intervals = hours
+            row.save(update_fields=["intervals", "updated_at"])
+            changed += 1
+    for row in imported.filter(kind=CalendarExceptionKind.WORKING_DAY):
+        if not row.intervals:  # works the Monday hours: not a shortened one
+            continue
+        entry = PublicDay(row.date, row.kind, row.name, is_shortened=True)
+        hours = [] if calendar.is_always_open else _imported_hours(entry, weekly)
+        if hours != row.intervals:
+            row.intervals = hours
+            row.save(update_fields=["intervals", "updated_at"])
+            changed += 1
+    return changed
+
+
+def refuse_idle_calendar_in_use(calendar: Calendar, *, field: str = "weekly_hours") -> None:
+    """A calendar that something works by (a department, an SLA policy version) keeps some
+    working time: without weekly hours and not 24×7, its SLA clocks would never come due and its
+    notifications would wait forever. Call it inside the transaction that changed the calendar,
+    after the change: refusing rolls the change back (``calendar_has_no_working_time``)."""
+    calendar = Calendar.objects.prefetch_related("working_intervals").get(pk=calendar.pk)
+    if calendar.has_working_time():
+        return
+    users = _users_of(calendar)
+    if users:
+        raise CalendarHasNoWorkingTime(
+            _(
+                "The calendar is in use (%(users)s) and would have no working time at all. "
+                "Keep some weekly hours, or make it 24×7."
+            )
+            % {"users": "; ".join(users)},
+            field=field,
+        )
 
 
 def _check_weekly(weekly: WeeklyHours) -> dict[int, tuple[Interval, ...]]:
@@ -206,6 +267,8 @@ def update_exception(
     Calendar.objects.select_for_update().get(pk=exception.calendar_id)
     exception = CalendarException.objects.select_related("calendar").get(pk=exception.pk)
     _refuse_taken_date(exception.calendar, date, exclude_pk=exception.pk)
+    if name != exception.name:  # a name typed by hand is shown as typed, in every language
+        exception.name_translations = {}
     exception.date, exception.kind, exception.name = date, kind, name
     exception.intervals = checked
     exception.source = CalendarExceptionSource.MANUAL
@@ -233,10 +296,16 @@ def import_public_holidays(
     year_to: int,
     by,
     language: str | None = None,
+    shorten_pre_holidays: bool | None = None,
 ) -> HolidayImportReport:
     """Import the public holidays of ``country`` for ``year_from``..``year_to`` (at most
     ``MAX_IMPORT_YEARS``) as closed days, and its weekend working days (Russia's working
     Saturdays) as extra working days with the Monday hours.
+
+    With ``shorten_pre_holidays`` (default: on for the countries that shorten them — Russia,
+    Labour Code art. 95), each pre-holiday day gets special hours one hour shorter than its
+    weekday's hours (a shortened working Saturday: the Monday hours less an hour). Not for a 24×7
+    calendar, nor on a weekday the calendar does not work.
 
     Dates with an exception entered by hand are skipped; running it again changes nothing.
     Names are in ``language`` (default: the active UI language) when the package has it.
@@ -248,33 +317,68 @@ def import_public_holidays(
             field="country",
         )
     _check_years(year_from, year_to)
-    wanted = public_days(country, range(year_from, year_to + 1), language=language)
     calendar = Calendar.objects.select_for_update().get(pk=calendar.pk)
+    if shorten_pre_holidays is None:
+        shorten_pre_holidays = has_shortened_eves(country)
+    public = public_days(
+        country,
+        range(year_from, year_to + 1),
+        language=language,
+        shorten_eves=shorten_pre_holidays and not calendar.is_always_open,
+    )
+    weekly = calendar.weekly_hours()
+    wanted = {
+        day: (entry, hours)
+        for day, entry in public.items()
+        if (hours := _imported_hours(entry, weekly)) is not None
+    }
     existing = {row.date: row for row in calendar.exceptions.filter(date__in=list(wanted))}
     created = updated = unchanged = skipped = 0
-    for day, public in wanted.items():
+    for day, (entry, hours) in wanted.items():
         row = existing.get(day)
+        names = dict(entry.names)
         if row is None:
             CalendarException.objects.create(
                 calendar=calendar,
                 date=day,
-                kind=public.kind,
-                name=public.name,
-                intervals=[],
+                kind=entry.kind,
+                name=entry.name,
+                name_translations=names,
+                intervals=hours,
                 source=CalendarExceptionSource.IMPORTED,
             )
             created += 1
         elif row.source == CalendarExceptionSource.MANUAL:
             skipped += 1
-        elif (row.kind, row.name, row.intervals) == (public.kind, public.name, []):
+        elif (row.kind, row.name, row.intervals, row.name_translations) == (
+            entry.kind,
+            entry.name,
+            hours,
+            names,
+        ):
             unchanged += 1
         else:
-            row.kind, row.name, row.intervals = public.kind, public.name, []
+            row.kind, row.name, row.intervals = entry.kind, entry.name, hours
+            row.name_translations = names
             row.save()
             updated += 1
     return HolidayImportReport(
         created=created, updated=updated, unchanged=unchanged, skipped=skipped
     )
+
+
+def _imported_hours(entry: PublicDay, weekly) -> list[list[int]] | None:
+    """The hours an imported exception stores: none (a closed day; an extra working day works
+    the Monday hours), or for a shortened day its usual hours less an hour — None when the
+    calendar does not work that day, so there is nothing to shorten."""
+    if not entry.is_shortened:
+        return []
+    is_extra = entry.kind == CalendarExceptionKind.WORKING_DAY
+    usual = weekly[Weekday.MONDAY] if is_extra else weekly[entry.date.weekday()]
+    short = shorten(usual, SHORTENED_BY_MINUTES)
+    if short == tuple(sorted(usual)):  # not a working day, or no more than an hour of work
+        return [] if is_extra else None
+    return [list(interval) for interval in short]
 
 
 def _check_years(year_from: int, year_to: int) -> None:

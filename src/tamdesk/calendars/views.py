@@ -94,6 +94,13 @@ class CalendarCreate(CalendarViews, ui.ObjectCreateView):
 class CalendarUpdate(CalendarViews, ui.ObjectUpdateView):
     form_class = CalendarForm
 
+    def save(self, form):
+        calendar = form.save()
+        # Switching 24×7 off a calendar in use without weekly hours is refused.
+        services.refuse_idle_calendar_in_use(calendar, field="is_always_open")
+        services.refresh_shortened_days(calendar)
+        return calendar
+
 
 class CalendarDelete(CalendarViews, ui.ObjectDeleteView):
     def perform_delete(self, obj):

@@ -37,6 +37,7 @@ from tamdesk.sla.choices import (
     ClockState,
     IncidentEventKind,
     IncidentStatus,
+    PolicySource,
     Priority,
 )
 from tamdesk.sla.filters import IncidentFilter, SLAPolicyFilter
@@ -272,7 +273,7 @@ class SLAPolicyViewSet(RulesViewSet):
             400: error_response(
                 _(
                     "Invalid input (`invalid`, `version_not_after_latest`, "
-                    "`version_rewrites_history`)."
+                    "`version_rewrites_history`, `calendar_has_no_working_time`)."
                 )
             ),
         },
@@ -376,11 +377,34 @@ class IncidentSerializer(ranges.ModelSerializer):
     lists; a stored running clock moves on until it is measured again."""
 
     clocks = serializers.SerializerMethodField()
+    policy = serializers.PrimaryKeyRelatedField(
+        source="policy_version.policy",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The SLA policy that measures the incident; null: none was in force."),
+    )
+    policy_version_number = serializers.IntegerField(
+        source="policy_version.number",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The number of that policy's version in force when the incident opened."),
+    )
+    policy_source = serializers.ChoiceField(
+        choices=PolicySource.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "Why that policy: `own` — the client's own policy; `tier` — the policy of the "
+            "client's tier, because the client had no policy of its own in force when the "
+            "incident opened; null — no policy."
+        ),
+    )
 
     class Meta:
         model = Incident
         fields = ["id", "client", "title", "description", "priority", "status", "department"]
-        fields += ["assignee", "source_system", "external_id", "policy_version", "opened_at"]
+        fields += ["assignee", "source_system", "external_id", "policy", "policy_version"]
+        fields += ["policy_version_number", "policy_source", "opened_at"]
         fields += ["first_response_at", "resolved_at", "closed_at", "clocks", *TIMESTAMPS]
         read_only_fields = fields
 
@@ -498,7 +522,9 @@ class IncidentViewSet(RulesViewSet):
     managers, TAMs, department leads and engineers open them and record their events. They are
     never deleted."""
 
-    queryset = Incident.objects.select_related("client", "department", "assignee")
+    queryset = Incident.objects.select_related(
+        "client", "department", "assignee", "policy_version__policy"
+    )
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
     search_fields = ["title", "external_id"]

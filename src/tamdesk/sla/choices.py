@@ -52,3 +52,11 @@ class ClockState(models.TextChoices):
     MET = "met", _("Met")
     BREACHED = "breached", _("Breached")
     NO_TARGET = "no_target", _("No SLA")
+
+
+class PolicySource(models.TextChoices):
+    """Why a policy measures an incident (docs/domains/sla.md, "Which policy measures an
+    incident")."""
+
+    OWN = "own", _("the client's own policy")
+    TIER = "tier", _("the policy of the client's tier")

@@ -27,6 +27,7 @@ STATE_CHOICES = {
     engine.PAUSED: ClockState.PAUSED,
     engine.MET: ClockState.MET,
     engine.BREACHED: ClockState.BREACHED,
+    engine.NO_TARGET: ClockState.NO_TARGET,
 }
 TWENTY_FOUR_SEVEN = CalendarSpec.always_open("UTC")
 #: Nothing is measured before the supported range starts.
@@ -81,7 +82,12 @@ def timeline_of(incident: Incident, events) -> timeline.Timeline:
 def measure(incidents: Sequence[Incident], *, now: dt.datetime) -> list[Measured]:
     """Measure both clocks of every incident at ``now``. The incidents come with
     ``policy_version__calendar`` and ``policy_version__targets`` and ``events`` prefetched (see
-    :func:`prefetched`)."""
+    :func:`prefetched`).
+
+    A clock is measured whenever its calendar is known — the policy version's (24×7 when it has
+    none) — also when the version sets no target for the priority (state ``no_target``, elapsed
+    and paused measured, never due). Without a policy version there is no calendar to measure in:
+    ``no_target`` with nothing elapsed."""
     specs: list[CalendarSpec] = [TWENTY_FOUR_SEVEN]
     spec_index: dict[int | None, int] = {None: 0}
     rows = []  # (incident, kind, calendar index, target seconds or None, segments, thresholds)
@@ -96,7 +102,7 @@ def measure(incidents: Sequence[Incident], *, now: dt.datetime) -> list[Measured
         line = timeline_of(incident, events)
         targets = {t.priority: t for t in version.targets.all()} if version else {}
         target = targets.get(line.priority)
-        thresholds = list(version.warning_thresholds) if version else []
+        thresholds = list(version.warning_thresholds) if target is not None else []
         for kind, segments in (
             (ClockKind.REACTION, line.reaction),
             (ClockKind.RESOLUTION, line.resolution),
@@ -111,7 +117,7 @@ def measure(incidents: Sequence[Incident], *, now: dt.datetime) -> list[Measured
                     thresholds,
                 )
             )
-    measured = [i for i, row in enumerate(rows) if row[3] is not None]
+    measured = [i for i, row in enumerate(rows) if row[0].policy_version is not None]
     engine_results = _run_engine(specs, [rows[i] for i in measured], now=now) if measured else []
     by_position = dict(zip(measured, engine_results, strict=True))
     results: list[Measured] = []
@@ -167,7 +173,9 @@ def _run_engine(specs, rows, *, now: dt.datetime) -> list[Measured]:
         thresholds[i, : len(levels)] = levels
     clocks = engine.Clocks(
         cal=np.array([row[2] for row in rows], dtype=np.int64),
-        target=np.array([row[3] for row in rows], dtype=np.int64),
+        target=np.array(
+            [engine.NONE if row[3] is None else row[3] for row in rows], dtype=np.int64
+        ),
         stopped=np.array([row[4].stopped for row in rows], dtype=bool),
         seg_clock=np.array(seg_clock, dtype=np.int64),
         seg_start=np.array(seg_start, dtype=np.int64),
@@ -200,7 +208,9 @@ def _run_engine(specs, rows, *, now: dt.datetime) -> list[Measured]:
 def prefetched(incidents: Iterable[Incident] | None = None):
     """The incidents (a queryset) with what :func:`measure` reads."""
     queryset = incidents if incidents is not None else Incident.objects.all()
-    return queryset.select_related("policy_version__calendar", "client").prefetch_related(
+    return queryset.select_related(
+        "policy_version__calendar", "policy_version__policy", "client"
+    ).prefetch_related(
         "policy_version__targets",
         "events",
         "policy_version__calendar__working_intervals",

@@ -6,12 +6,14 @@ for the client) and minus the time between a resolution and a reopening. The dom
 incident's events into those segments; this module measures them in working time of the clock's
 calendar (:mod:`tamdesk.calendars.engine`) and answers, for every clock:
 
-- ``elapsed``: working seconds consumed up to ``now``;
+- ``elapsed``: working seconds consumed up to ``now`` — for every clock, with a target or not;
 - ``paused``: working seconds inside the pause segments up to ``now``;
-- ``due_at``: when the target is used up if the clock keeps running (for a breached clock, the
-  moment it breached; ``NO_INSTANT`` while paused before the target);
-- ``warn_at``: the same for each warning threshold (a percentage of the target);
-- ``state``: running, paused, met or breached.
+- ``due_at``: when the target is used up if the clock keeps running (a running clock past it:
+  the moment it breached; a stopped clock: the moment it breached, if it did); ``NO_INSTANT``
+  while paused — breached or not — and without a target;
+- ``warn_at``: when each warning threshold (a percentage of the target) is (was) reached;
+- ``state``: running, paused, met or breached; ``no target`` for a clock without one (a
+  negative target), which is measured all the same.
 
 The same code serves one incident and a million: the arrays are flat, segments of all clocks
 side by side, and every step is one NumPy operation over all of them.
@@ -40,8 +42,10 @@ NO_INSTANT = np.iinfo(np.int64).min
 BEYOND = np.iinfo(np.int64).max
 
 # Clock states, as small integers in the arrays (names in STATE_NAMES).
-RUNNING, PAUSED, MET, BREACHED = 0, 1, 2, 3
-STATE_NAMES = ("running", "paused", "met", "breached")
+RUNNING, PAUSED, MET, BREACHED, NO_TARGET = 0, 1, 2, 3, 4
+STATE_NAMES = ("running", "paused", "met", "breached", "no_target")
+#: The target of a clock that has none: it is measured (elapsed, paused), never due nor breached.
+NONE = -1
 
 # Working time per clock stays below this (~136 years); an open segment's cumulative time counts
 # as this much, so that it reaches any amount.
@@ -53,8 +57,8 @@ class Clocks:
     """``n`` clocks and their segments.
 
     ``cal``, ``target``, ``stopped``: one entry per clock — the calendar index into the compiled
-    calendars, the target in working seconds, and whether the clock was stopped for good (the
-    response was given, the incident resolved).
+    calendars, the target in working seconds (``NONE`` when there is none), and whether the
+    clock was stopped for good (the response was given, the incident resolved).
 
     ``seg_clock``, ``seg_start``, ``seg_end``: the running segments of all clocks, grouped by
     clock (``seg_clock`` non-decreasing) and in time order within a clock. A segment still running
@@ -88,8 +92,8 @@ OPEN = np.iinfo(np.int64).max - 1
 class ClockResult:
     elapsed: IntArray
     paused: IntArray
-    remaining: IntArray  # target - elapsed (negative once breached)
-    due_at: IntArray  # NO_INSTANT while paused before the target; BEYOND past the compiled range
+    remaining: IntArray  # target - elapsed (negative once breached); 0 without a target
+    due_at: IntArray  # NO_INSTANT while paused and without a target; BEYOND past the range
     breached_at: IntArray  # NO_INSTANT when not breached
     warn_at: IntArray  # shape (n, k)
     state: npt.NDArray[np.int8]
@@ -124,26 +128,34 @@ def measure(cc: CompiledCalendars, clocks: Clocks, *, now: int) -> ClockResult:
     after[is_open] = _BIG - 1
     segments = (seg_clock, seg_start, before, after)
 
-    due_at = reach(cc, cal, segments, target)
+    # A clock without a target looks for nothing: amount 0 is found at once and dropped below.
+    has_target = target >= 0
+    amount = np.where(has_target, target, 0)
+    reached = reach(cc, cal, segments, amount)
     thresholds = np.asarray(clocks.thresholds, dtype=np.int64)
     thresholds = thresholds.reshape(n, thresholds.size // n if n else 0)
     warn_at = np.empty(thresholds.shape, dtype=np.int64)
     for k in range(thresholds.shape[1]):
-        warn_at[:, k] = reach(cc, cal, segments, target * thresholds[:, k] // 100)
+        warn_at[:, k] = reach(cc, cal, segments, amount * thresholds[:, k] // 100)
+    warn_at[~has_target] = NO_INSTANT
 
     running = np.zeros(n, dtype=bool)
     running[seg_clock[is_open]] = True
     state = np.full(n, PAUSED, dtype=np.int8)
     state[running] = RUNNING
     state[stopped] = MET
-    breached = elapsed > target
+    breached = has_target & (elapsed > target)
     state[breached] = BREACHED
+    state[~has_target] = NO_TARGET
+    # No due time while paused (a breached clock too: it is not running out now).
+    paused_now = ~running & ~stopped
+    due_at = np.where(paused_now | ~has_target, NO_INSTANT, reached)
     return ClockResult(
         elapsed=elapsed,
         paused=paused,
-        remaining=target - elapsed,
+        remaining=np.where(has_target, target - elapsed, 0),
         due_at=due_at,
-        breached_at=np.where(breached, due_at, NO_INSTANT),
+        breached_at=np.where(breached, reached, NO_INSTANT),
         warn_at=warn_at,
         state=state,
     )

@@ -17,6 +17,7 @@ from tamdesk.sla.choices import (
     ClockState,
     IncidentEventKind,
     IncidentStatus,
+    PolicySource,
     Priority,
 )
 from tamdesk.sla.querysets import IncidentClockQuerySet, IncidentQuerySet, PolicyVersionQuerySet
@@ -243,6 +244,20 @@ class Incident(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status not in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
+
+    @property
+    def policy_source(self) -> str | None:
+        """Why its policy measures the incident: ``own`` (the client's own policy), ``tier``
+        (the client had no own policy in force at the opening), None (no policy at all). Select
+        ``policy_version__policy`` with the incident."""
+        if self.policy_version is None:
+            return None
+        if self.policy_version.policy.client_id is not None:
+            return PolicySource.OWN
+        return PolicySource.TIER
+
+    def get_policy_source_display(self) -> str:
+        return PolicySource(self.policy_source).label if self.policy_source else ""
 
 
 class IncidentEvent(models.Model):

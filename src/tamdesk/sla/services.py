@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tamdesk.calendars.exceptions import CalendarHasNoWorkingTime
 from tamdesk.directory.models import Client, Department
 from tamdesk.sla import clocks as clock_measure
 from tamdesk.sla import notifications as sla_notifications
@@ -93,6 +94,7 @@ def add_policy_version(
             code="version_rewrites_history",
         )
     _check_terms(targets, warning_thresholds, reaction_pause_statuses, resolution_pause_statuses)
+    _check_calendar(calendar)
     if latest is not None:
         latest.valid_until = valid_from
         latest.save(update_fields=["valid_until"])
@@ -117,6 +119,20 @@ def add_policy_version(
         for priority, (reaction, resolution) in sorted(targets.items())
     )
     return version
+
+
+def _check_calendar(calendar) -> None:
+    """Targets are measured in the calendar's working time: one that never works (no weekly
+    hours, not 24×7) would keep every clock running forever without a due time."""
+    if calendar is not None and not calendar.has_working_time():
+        raise CalendarHasNoWorkingTime(
+            _(
+                "“%(calendar)s” has no working time (no weekly hours and not 24×7): the targets "
+                "would never run out. Give it weekly hours or choose another calendar."
+            )
+            % {"calendar": calendar},
+            field="calendar",
+        )
 
 
 def _check_terms(targets, thresholds, reaction_pauses, resolution_pauses) -> None:

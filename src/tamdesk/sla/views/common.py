@@ -78,6 +78,8 @@ class ClockView:
     due_beyond: bool
     breached_at: dt.datetime | None
     warnings: list[Warning]
+    #: Measured in a policy version's calendar (without a version there is nothing to measure).
+    is_measured: bool = True
 
     @property
     def badge_class(self) -> str:
@@ -114,6 +116,7 @@ def clock_view(measured: clocks.Measured, *, now: dt.datetime) -> ClockView:
         due_beyond=measured.due_beyond,
         breached_at=measured.breached_at,
         warnings=warnings,
+        is_measured=measured.incident.policy_version_id is not None,
     )
 
 
