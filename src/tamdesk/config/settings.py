@@ -267,6 +267,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Notification delivery: attempts before a notification is dead, and the webhook timeout.
 NOTIFY_MAX_ATTEMPTS = env_int("TAMDESK_NOTIFY_MAX_ATTEMPTS", 8)
 WEBHOOK_TIMEOUT = env_int("TAMDESK_WEBHOOK_TIMEOUT", 10)
+# Internal webhook destinations allowed on purpose (host names, addresses, CIDR networks); any
+# other loopback, private, link-local or reserved address is refused.
+WEBHOOK_ALLOWED_HOSTS = env_list("TAMDESK_WEBHOOK_ALLOWED_HOSTS", [])
 
 LOGGING = {
     "version": 1,

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from tamdesk.core.api import AuditedViewSetMixin
 from tamdesk.core.viewsets import ApiSchema
-from tamdesk.notifications import services
+from tamdesk.notifications import destinations, services
 from tamdesk.notifications.catalog import EVENT_TYPES, PERSONAL_CHANNELS, event_type_choices
 from tamdesk.notifications.choices import Channel
 from tamdesk.notifications.filters import InboxFilter, OutboxFilter, WebhookSubscriptionFilter
@@ -356,6 +356,11 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
 
     def validate_event_types(self, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
+
+    def validate_url(self, value: str) -> str:
+        # DestinationForbidden is a DomainError: a 400 with its own code, the field named.
+        destinations.check_url(value)
+        return value
 
 
 class WebhookSubscriptionWithSecretSerializer(WebhookSubscriptionSerializer):
