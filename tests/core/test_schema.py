@@ -53,8 +53,13 @@ def test_schema_documents_the_token_endpoint(schema):
     response = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     components = schema["components"]["schemas"]
     assert set(components[request.rsplit("/", 1)[1]]["properties"]) == {"username", "password"}
-    assert set(components[response.rsplit("/", 1)[1]]["properties"]) == {"token"}
-    assert "400" in operation["responses"]
+    assert set(components[response.rsplit("/", 1)[1]]["properties"]) == {
+        "token",
+        "id",
+        "expires_at",
+    }
+    assert {"400", "429"} <= set(operation["responses"])
+    assert "/api/v1/auth/tokens/" in schema["paths"]
 
 
 def test_schema_documents_the_error_shape(schema):

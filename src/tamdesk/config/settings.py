@@ -3,6 +3,7 @@ that is safe without configuration; see docs/configuration.md."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -29,13 +30,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "rules",
     "auditlog",
+    "axes",
     "huey.contrib.djhuey",
     "tamdesk.core",
     "tamdesk.calendars",
@@ -57,7 +58,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "tamdesk.core.middleware.AuditlogMiddleware",
+    # Last: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tamdesk.config.urls"
@@ -100,6 +103,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any login from a locked-out address before a password is checked.
+    "tamdesk.core.auth.LoginLockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -113,6 +118,27 @@ AUTH_PASSWORD_VALIDATORS = [
 ABSOLUTE_URL_OVERRIDES = {
     "auth.user": lambda user: reverse("directory:user_detail", args=[user.pk]),
 }
+# Proxies whose X-Forwarded-For is believed (addresses or networks); see tamdesk.core.net.
+TRUSTED_PROXIES = env_list("TAMDESK_TRUSTED_PROXIES", [])
+# The login lock-out (django-axes, counted in the database so every process sees one count).
+LOGIN_FAILURE_LIMIT = env_int("TAMDESK_LOGIN_FAILURE_LIMIT", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("TAMDESK_LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "tamdesk.core.net.client_address"
+AXES_LOCKOUT_CALLABLE = "tamdesk.core.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not recorded; failures are
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# API tokens: the default and the longest lifetime, in days (tamdesk.core.tokens).
+API_TOKEN_DAYS = env_int("TAMDESK_API_TOKEN_DAYS", 30)
+API_TOKEN_MAX_DAYS = env_int("TAMDESK_API_TOKEN_MAX_DAYS", 365)
+if not 1 <= API_TOKEN_DAYS <= API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(
+        "TAMDESK_API_TOKEN_DAYS must be at least 1 and at most TAMDESK_API_TOKEN_MAX_DAYS."
+    )
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -153,7 +179,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "tamdesk.core.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -165,8 +191,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tamdesk.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Attempts per client address on POST /api/v1/auth/token/ (per process cache).
-    "DEFAULT_THROTTLE_RATES": {"token": "20/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "tamdesk API",
@@ -235,7 +259,7 @@ HUEY = {
     },
 }
 if REDIS_URL:
-    # One cache for every process (the API's throttle counts, locks) when Redis is there.
+    # One cache for every process when Redis is there.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -18,12 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from tamdesk.core.api import AuditedViewSetMixin
+from tamdesk.core.tokens import ApiTokenAuthentication
 from tamdesk.core.viewsets import ApiSchema
 from tamdesk.notifications import destinations, services
 from tamdesk.notifications.catalog import EVENT_TYPES, PERSONAL_CHANNELS, event_type_choices
@@ -49,7 +50,7 @@ class ActionPermission(permissions.BasePermission):
 
 class NotificationsApiMixin(AuditedViewSetMixin):
     # Token first: its ``WWW-Authenticate`` header makes an anonymous call a 401, not a 403.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [ActionPermission]
     schema = ApiSchema()
     action_permissions: dict[str, str] = {}
@@ -214,7 +215,7 @@ class PreferencesPermission(permissions.BasePermission):
 class NotificationPreferencesView(AuditedViewSetMixin, GenericAPIView):
     """The caller's notification preferences: one resource per person."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [PreferencesPermission]
     serializer_class = NotificationPreferencesSerializer
     schema = ApiSchema()
