@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tamdesk.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -174,6 +175,41 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Every page: scripts, styles, fonts and requests from this site only — no inline script, no
+# inline style (htmx is told not to add its indicator style, base.html), no eval, no framing.
+# Bootstrap's CSS draws some icons as data: images. The Swagger UI page relaxes style-src
+# (tamdesk.core.api_docs). Sent by tamdesk.core.middleware.SecurityHeadersMiddleware.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Browser features no page uses, refused to every origin.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 REST_FRAMEWORK = {
@@ -192,6 +228,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "tamdesk.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The OpenAPI schema and the Swagger UI need a login unless this is set (tamdesk.core.api_docs).
+API_SCHEMA_PUBLIC = env_bool("TAMDESK_API_SCHEMA_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "tamdesk API",
     "DESCRIPTION": "The REST API of tamdesk. Authenticate with a session or with "
