@@ -263,6 +263,8 @@ def test_the_page_creates_a_named_token_and_shows_the_key_once(client, users):
 
     response = client.post(reverse("core:api_tokens"), {"name": "Backup script", "days": "90"})
 
+    assert response.status_code == 302
+    response = client.get(response.url)
     assert response.status_code == 200
     token = ApiToken.objects.get(user=users.tam)
     key = response.context["new_key"]

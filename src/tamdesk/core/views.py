@@ -180,10 +180,12 @@ class ApiTokenForm(forms.Form):
 
 
 class ApiTokensPage(LoginRequiredMixin, View):
-    """The signed-in person's API tokens: list, create (the key is shown once, on the answer to
-    the POST, never stored), revoke."""
+    """The signed-in person's API tokens: list, create, revoke. A new key is shown once: the
+    POST keeps it in the session and redirects, and the page takes it out as it shows it (so a
+    reload neither shows it again nor makes a second token)."""
 
     template_name = "core/api_tokens.html"
+    session_key = "tamdesk_new_api_token"
 
     def render(self, request, form: ApiTokenForm, *, new_key: str = "", status: int = 200):
         context = {
@@ -193,12 +195,13 @@ class ApiTokensPage(LoginRequiredMixin, View):
             "new_key": new_key,
         }
         response = TemplateResponse(request, self.template_name, context, status=status)
-        if new_key:
-            response["Cache-Control"] = "no-store"
+        response["Cache-Control"] = "no-store"
         return response
 
     def get(self, request, *args, **kwargs) -> HttpResponse:
-        return self.render(request, ApiTokenForm())
+        return self.render(
+            request, ApiTokenForm(), new_key=request.session.pop(self.session_key, "")
+        )
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         form = ApiTokenForm(request.POST)
@@ -210,7 +213,8 @@ class ApiTokensPage(LoginRequiredMixin, View):
             days=form.cleaned_data["days"],
             by=request.user,
         )
-        return self.render(request, ApiTokenForm(), new_key=key)
+        request.session[self.session_key] = key
+        return redirect("core:api_tokens")
 
 
 class ApiTokenRevoke(LoginRequiredMixin, View):
