@@ -1,5 +1,5 @@
-"""The public, unauthenticated endpoints: the OpenAPI schema (valid, generated without warnings),
-the Swagger UI served from local assets, and the health check."""
+"""The OpenAPI schema (valid, generated without warnings, for signed-in users), the Swagger UI
+served from local assets, and the unauthenticated health check."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
+
+from tests.conftest import api_as
 
 RESOURCES = [
     "departments",
@@ -53,8 +55,13 @@ def test_schema_documents_the_token_endpoint(schema):
     response = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     components = schema["components"]["schemas"]
     assert set(components[request.rsplit("/", 1)[1]]["properties"]) == {"username", "password"}
-    assert set(components[response.rsplit("/", 1)[1]]["properties"]) == {"token"}
-    assert "400" in operation["responses"]
+    assert set(components[response.rsplit("/", 1)[1]]["properties"]) == {
+        "token",
+        "id",
+        "expires_at",
+    }
+    assert {"400", "429"} <= set(operation["responses"])
+    assert "/api/v1/auth/tokens/" in schema["paths"]
 
 
 def test_schema_documents_the_error_shape(schema):
@@ -67,24 +74,48 @@ def test_schema_documents_the_error_shape(schema):
     }
 
 
-@pytest.mark.django_db
-def test_schema_endpoint_is_public():
+def test_the_schema_needs_a_login(users):
     response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 401
+
+    response = api_as(users.engineer).get(
+        "/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    )
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "tamdesk API"
 
 
-@pytest.mark.django_db
-def test_swagger_ui_uses_local_assets_only():
+def test_the_schema_can_be_made_public(db, settings):
+    settings.API_SCHEMA_PUBLIC = True
+    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    assert APIClient().get("/api/docs/").status_code == 200
+
+
+def test_the_swagger_ui_sends_anonymous_visitors_to_the_login_page(db):
     response = APIClient().get("/api/docs/")
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=/api/docs/"
+
+
+def test_swagger_ui_uses_local_assets_only(client, users):
+    client.force_login(users.engineer)
+    response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
     assert not re.search(r"https?://", html)
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert len(assets) >= 3
+    # The start-up script is a separate request (no inline script), the rest static files.
+    assert "/api/docs/?script=" in assets
     for asset in assets:
+        if asset.startswith("/api/docs/"):
+            continue
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), asset
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
 
 
 @pytest.mark.django_db

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
+from tamdesk.core.models import ApiToken
 from tamdesk.directory.models import (
     AccountTeamAssignment,
     Client,
@@ -28,7 +28,7 @@ SNAPSHOT_MODELS = [
     Component,
     User,
     User.groups.through,
-    Token,
+    ApiToken,
     LogEntry,
 ]
 

@@ -17,8 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
+from tamdesk.notifications import services
 from tamdesk.notifications.catalog import EventType, register_event_type
 from tamdesk.notifications.choices import Channel
+from tamdesk.notifications.models import Notification
 
 #: Event types of the tests, on the test message's templates (whose footer needs no URL).
 PLAIN = register_event_type(
@@ -189,7 +191,9 @@ def _handler_for(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def webhook_receiver():
+def webhook_receiver(settings):
+    # The receiver is on loopback: allowed on purpose, as an internal destination would be.
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     receiver = WebhookReceiver()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(receiver))
     server.daemon_threads = True
@@ -200,3 +204,19 @@ def webhook_receiver():
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def notify(django_capture_on_commit_callbacks):
+    """``notify`` in a transaction that commits (so delivery is enqueued and, in the tests'
+    immediate mode, done) — returns the rows of the given channel."""
+
+    def run(channel: str = Channel.EMAIL, **kwargs) -> list:
+        kwargs.setdefault("event_type", URGENT.code)
+        kwargs.setdefault("context", {})
+        kwargs.setdefault("recipients", [])
+        with django_capture_on_commit_callbacks(execute=True):
+            rows = services.notify(**kwargs)
+        return list(Notification.objects.filter(pk__in=[r.pk for r in rows], channel=channel))
+
+    return run

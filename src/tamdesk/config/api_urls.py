@@ -11,6 +11,7 @@ from tamdesk.changes.api import (
     TaskDependencyViewSet,
 )
 from tamdesk.core.jobs_api import JobRunViewSet
+from tamdesk.core.tokens_api import ApiTokenViewSet, ObtainTokenView
 from tamdesk.directory.api import (
     AccountTeamAssignmentViewSet,
     ClientViewSet,
@@ -18,7 +19,6 @@ from tamdesk.directory.api import (
     ContactViewSet,
     DepartmentViewSet,
     EngineerViewSet,
-    ObtainTokenView,
 )
 from tamdesk.notifications.api import (
     NotificationPreferencesView,
@@ -44,6 +44,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("outbox", OutboxViewSet, basename="outbox")
 router.register("webhook-subscriptions", WebhookSubscriptionViewSet, basename="webhooksubscription")
 router.register("job-runs", JobRunViewSet, basename="jobrun")
+router.register("auth/tokens", ApiTokenViewSet, basename="apitoken")
 router.register("sla-policies", SLAPolicyViewSet, basename="slapolicy")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("changes", ChangeRequestViewSet, basename="changerequest")

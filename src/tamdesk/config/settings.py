@@ -3,6 +3,7 @@ that is safe without configuration; see docs/configuration.md."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -29,13 +30,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "rules",
     "auditlog",
+    "axes",
     "huey.contrib.djhuey",
     "tamdesk.core",
     "tamdesk.calendars",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tamdesk.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -57,7 +59,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "tamdesk.core.middleware.AuditlogMiddleware",
+    # Last: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tamdesk.config.urls"
@@ -100,6 +104,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any login from a locked-out address before a password is checked.
+    "tamdesk.core.auth.LoginLockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -113,6 +119,27 @@ AUTH_PASSWORD_VALIDATORS = [
 ABSOLUTE_URL_OVERRIDES = {
     "auth.user": lambda user: reverse("directory:user_detail", args=[user.pk]),
 }
+# Proxies whose X-Forwarded-For is believed (addresses or networks); see tamdesk.core.net.
+TRUSTED_PROXIES = env_list("TAMDESK_TRUSTED_PROXIES", [])
+# The login lock-out (django-axes, counted in the database so every process sees one count).
+LOGIN_FAILURE_LIMIT = env_int("TAMDESK_LOGIN_FAILURE_LIMIT", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("TAMDESK_LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "tamdesk.core.net.client_address"
+AXES_LOCKOUT_CALLABLE = "tamdesk.core.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not recorded; failures are
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# API tokens: the default and the longest lifetime, in days (tamdesk.core.tokens).
+API_TOKEN_DAYS = env_int("TAMDESK_API_TOKEN_DAYS", 30)
+API_TOKEN_MAX_DAYS = env_int("TAMDESK_API_TOKEN_MAX_DAYS", 365)
+if not 1 <= API_TOKEN_DAYS <= API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(
+        "TAMDESK_API_TOKEN_DAYS must be at least 1 and at most TAMDESK_API_TOKEN_MAX_DAYS."
+    )
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -148,12 +175,47 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Every page: scripts, styles, fonts and requests from this site only — no inline script, no
+# inline style (htmx is told not to add its indicator style, base.html), no eval, no framing.
+# Bootstrap's CSS draws some icons as data: images. The Swagger UI page relaxes style-src
+# (tamdesk.core.api_docs). Sent by tamdesk.core.middleware.SecurityHeadersMiddleware.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Browser features no page uses, refused to every origin.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "tamdesk.core.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -165,9 +227,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tamdesk.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Attempts per client address on POST /api/v1/auth/token/ (per process cache).
-    "DEFAULT_THROTTLE_RATES": {"token": "20/minute"},
 }
+# The OpenAPI schema and the Swagger UI need a login unless this is set (tamdesk.core.api_docs).
+API_SCHEMA_PUBLIC = env_bool("TAMDESK_API_SCHEMA_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "tamdesk API",
     "DESCRIPTION": "The REST API of tamdesk. Authenticate with a session or with "
@@ -235,7 +297,7 @@ HUEY = {
     },
 }
 if REDIS_URL:
-    # One cache for every process (the API's throttle counts, locks) when Redis is there.
+    # One cache for every process when Redis is there.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -267,6 +329,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Notification delivery: attempts before a notification is dead, and the webhook timeout.
 NOTIFY_MAX_ATTEMPTS = env_int("TAMDESK_NOTIFY_MAX_ATTEMPTS", 8)
 WEBHOOK_TIMEOUT = env_int("TAMDESK_WEBHOOK_TIMEOUT", 10)
+# Internal webhook destinations allowed on purpose (host names, addresses, CIDR networks); any
+# other loopback, private, link-local or reserved address is refused.
+WEBHOOK_ALLOWED_HOSTS = env_list("TAMDESK_WEBHOOK_ALLOWED_HOSTS", [])
 
 LOGGING = {
     "version": 1,

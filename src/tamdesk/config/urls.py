@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tamdesk.core import views as core_views
+from tamdesk.core.api_docs import ApiDocsView, ApiSchemaView
 from tamdesk.directory.views.home import home
 from tamdesk.notifications.views.jobs import outbox_health
 
@@ -18,7 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        core_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -26,8 +26,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("tamdesk.config.api_urls")),
     path("directory/", include("tamdesk.directory.urls")),
     path("calendars/", include("tamdesk.calendars.urls")),

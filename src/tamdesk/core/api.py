@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tamdesk.core.exceptions import DomainError
+from tamdesk.core.net import client_address
 
 
 class Pagination(PageNumberPagination):
@@ -131,7 +132,7 @@ class AuditedViewSetMixin:
         super().initial(request, *args, **kwargs)
         if request.user.is_authenticated:
             self._audit_outer = auditlog_value.get(None)
-            self._audit_actor = set_actor(request.user, remote_addr=request.META.get("REMOTE_ADDR"))
+            self._audit_actor = set_actor(request.user, remote_addr=client_address(request))
             self._audit_actor.__enter__()
 
     def finalize_response(self, request, response, *args, **kwargs):

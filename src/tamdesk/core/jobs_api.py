@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 
 from tamdesk.core import ranges
 from tamdesk.core.api import AuditedViewSetMixin, RulesPermission
 from tamdesk.core.filters import JobRunFilter
 from tamdesk.core.models import JobRun
+from tamdesk.core.tokens import ApiTokenAuthentication
 from tamdesk.core.viewsets import ApiSchema
 
 
@@ -34,7 +35,7 @@ class JobRunSerializer(ranges.ModelSerializer):
 )
 class JobRunViewSet(AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     # Token first: its ``WWW-Authenticate`` header makes an anonymous call a 401, not a 403.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [RulesPermission]
     schema = ApiSchema()
     queryset = JobRun.objects.all()

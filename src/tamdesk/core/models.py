@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,3 +50,39 @@ class JobRun(models.Model):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class ApiToken(models.Model):
+    """A personal API token (``Authorization: Token <key>``). Only the SHA-256 digest of the key
+    is stored: the key is shown once, when the token is made. A token expires at
+    ``expires_at``; the owner lists and revokes theirs, and changing the password or deactivating
+    the account revokes them all (``core.tokens``). Revoking deletes the row."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        _("prefix"),
+        max_length=12,
+        editable=False,
+        help_text=_("The first characters of the key, to tell tokens apart."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})" if self.name else f"{self.prefix}…"
+
+    def is_expired(self, at: dt.datetime | None = None) -> bool:
+        return self.expires_at <= (at or timezone.now())

@@ -10,11 +10,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import SearchFilter
 
 from tamdesk.core.api import AuditedViewSetMixin, RulesPermission
 from tamdesk.core.exceptions import ProtectedError
+from tamdesk.core.tokens import ApiTokenAuthentication
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -70,7 +71,7 @@ class RulesViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
     error responses; a protected record is not deleted (409 ``protected``)."""
 
     # Token first: its ``WWW-Authenticate`` header makes an anonymous call a 401, not a 403.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [RulesPermission]
     filter_backends = [DjangoFilterBackend, SearchFilter]
     schema = ApiSchema()

@@ -12,11 +12,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.throttling import ScopedRateThrottle
 
 from tamdesk.core import ranges
 from tamdesk.core.roles import Role
@@ -412,33 +408,3 @@ class ComponentViewSet(DirectoryViewSet):
     filterset_class = ComponentFilter
     search_fields = ["name", "description", "identifiers", "client__name"]
     parent_field = "client"
-
-
-# --- token ---------------------------------------------------------------------------------------
-
-
-class ObtainTokenView(ObtainAuthToken):
-    """Returns the user's token (created on first use); errors use the API's error shape."""
-
-    # The credentials are in the body; a browser session must not make CSRF apply here.
-    authentication_classes = []
-    # Password guessing is slowed down per client address (rate in settings: "token").
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
-
-    @extend_schema(
-        operation_id="auth_token_create",
-        tags=["auth"],
-        summary=_("Obtain an API token"),
-        description=_(
-            "Send a user name and password; use the returned token as "
-            "`Authorization: Token <token>` on every other call."
-        ),
-        request=AuthTokenSerializer,
-        responses={
-            200: AuthTokenSerializer,
-            400: error_response(_("Missing fields or wrong credentials (`invalid`).")),
-        },
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)

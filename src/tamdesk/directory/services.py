@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tamdesk.core import tokens
 from tamdesk.core.exceptions import DomainError
 from tamdesk.core.roles import Role
 from tamdesk.directory.choices import AccountRole
@@ -98,6 +99,7 @@ def delete_engineer(engineer: Engineer, *, by) -> None:
     engineer.delete()
     user.is_active = False
     user.save(update_fields=["is_active"])
+    tokens.revoke_user_tokens(user, by=by, reason="account deactivated")
 
 
 @transaction.atomic
@@ -235,6 +237,9 @@ def update_user(
     if password:
         user.set_password(password)
     user.save()
+    if password or not is_active:
+        reason = "password changed" if password else "account deactivated"
+        tokens.revoke_user_tokens(user, by=by, reason=reason)
     set_user_roles(user, roles=roles, by=by)
     return user
 
@@ -312,6 +317,8 @@ def update_engineer(
         is_active,
     )
     user.save(update_fields=["first_name", "last_name", "email", "is_active"])
+    if not is_active:
+        tokens.revoke_user_tokens(user, by=by, reason="account deactivated")
     engineer.department = department
     engineer.position = position
     engineer.time_zone = time_zone

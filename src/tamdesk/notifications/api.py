@@ -18,15 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from tamdesk.core import ranges
 from tamdesk.core.api import AuditedViewSetMixin
+from tamdesk.core.tokens import ApiTokenAuthentication
 from tamdesk.core.viewsets import ApiSchema
-from tamdesk.notifications import services
+from tamdesk.notifications import destinations, services
 from tamdesk.notifications.catalog import EVENT_TYPES, PERSONAL_CHANNELS, event_type_choices
 from tamdesk.notifications.choices import Channel
 from tamdesk.notifications.filters import InboxFilter, OutboxFilter, WebhookSubscriptionFilter
@@ -50,7 +51,7 @@ class ActionPermission(permissions.BasePermission):
 
 class NotificationsApiMixin(AuditedViewSetMixin):
     # Token first: its ``WWW-Authenticate`` header makes an anonymous call a 401, not a 403.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [ActionPermission]
     schema = ApiSchema()
     action_permissions: dict[str, str] = {}
@@ -215,7 +216,7 @@ class PreferencesPermission(permissions.BasePermission):
 class NotificationPreferencesView(AuditedViewSetMixin, GenericAPIView):
     """The caller's notification preferences: one resource per person."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [PreferencesPermission]
     serializer_class = NotificationPreferencesSerializer
     schema = ApiSchema()
@@ -357,6 +358,11 @@ class WebhookSubscriptionSerializer(ranges.ModelSerializer):
 
     def validate_event_types(self, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
+
+    def validate_url(self, value: str) -> str:
+        # DestinationForbidden is a DomainError: a 400 with its own code, the field named.
+        destinations.check_url(value)
+        return value
 
 
 class WebhookSubscriptionWithSecretSerializer(WebhookSubscriptionSerializer):

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
+import logging
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils.encoding import force_bytes
 
 from tamdesk import __version__
+from tamdesk.notifications import destinations
 from tamdesk.notifications.choices import WebhookFormat
 from tamdesk.notifications.models import Notification
+
+log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Tamdesk-Signature"
 TIMESTAMP_HEADER = "X-Tamdesk-Timestamp"
@@ -81,28 +86,72 @@ def webhook_body(notification: Notification) -> dict:
 
 
 def send_webhook(notification: Notification) -> None:
+    """POST the signed body to the subscription's URL, connecting to the address that was
+    checked (``destinations.pin``) and following no redirect. The error raised says only what a
+    person needs (the HTTP status, "connection error"): never the far side's internals, so
+    ``last_error`` cannot be used to scan ports or read internal pages."""
     subscription = notification.webhook
     body = json.dumps(webhook_body(notification), ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(  # noqa: S310  (the URL is validated as http(s))
-        subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": f"tamdesk/{__version__}",
-            "X-Tamdesk-Event": notification.event_type,
-            "X-Tamdesk-Delivery": str(notification.uuid),
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(subscription.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": f"tamdesk/{__version__}",
+        "X-Tamdesk-Event": notification.event_type,
+        "X-Tamdesk-Delivery": str(notification.uuid),
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: sign(subscription.secret, timestamp, body),
+    }
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT) as response:  # noqa: S310
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code} {exc.reason}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}") from exc
+        destination = destinations.pin(subscription.url)
+        status = _post(destination, body, headers)
+    except destinations.DestinationForbidden as exc:
+        log.warning("webhook %s: destination refused: %s", subscription.pk, subscription.url)
+        raise DeliveryError("destination not allowed") from exc
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        log.warning("webhook %s: %s: %s", subscription.pk, type(exc).__name__, exc)
+        raise DeliveryError("connection error") from exc
     if not 200 <= status < 300:
         raise DeliveryError(f"HTTP {status}")
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Sends ``Host: <name>`` but connects to the one checked address."""
+
+    def __init__(self, destination: destinations.Destination, timeout: float):
+        super().__init__(destination.host, destination.port, timeout=timeout)
+        self.address = destination.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """TLS to the checked address, with the certificate verified for the host name."""
+
+    def __init__(self, destination: destinations.Destination, timeout: float):
+        super().__init__(
+            destination.host,
+            destination.port,
+            timeout=timeout,
+            context=ssl.create_default_context(),
+        )
+        self.address = destination.address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _post(destination: destinations.Destination, body: bytes, headers: dict[str, str]) -> int:
+    """One POST, no redirects followed (a 3xx is a failed delivery); returns the status."""
+    connection_class = (
+        _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
+    )
+    connection = connection_class(destination, timeout=settings.WEBHOOK_TIMEOUT)
+    try:
+        connection.request("POST", destination.target, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(64 * 1024)  # the answer is not used: read a little, never all of it
+        return response.status
+    finally:
+        connection.close()

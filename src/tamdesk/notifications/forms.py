@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from tamdesk.notifications import destinations
 from tamdesk.notifications.catalog import EVENT_TYPES, PERSONAL_CHANNELS, event_type_choices
 from tamdesk.notifications.models import WebhookSubscription
 
@@ -92,3 +93,11 @@ class WebhookSubscriptionForm(forms.ModelForm):
         (None, ["event_types"]),
         (None, ["format", "is_active"], {"columns": 2}),
     ]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        try:
+            destinations.check_url(url)
+        except destinations.DestinationForbidden as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return url
