@@ -232,9 +232,11 @@ def update_user(
         email,
         is_active,
     )
+    fields = ["first_name", "last_name", "email", "is_active"]
     if password:
         user.set_password(password)
-    user.save()
+        fields.append("password")
+    user.save(update_fields=fields)
     set_user_roles(user, roles=roles, by=by)
     return user
 

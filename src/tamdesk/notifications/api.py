@@ -24,7 +24,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from tamdesk.core.api import AuditedViewSetMixin
-from tamdesk.core.viewsets import ApiSchema
+from tamdesk.core.viewsets import ApiSchema, UpdateFieldsModelSerializer, VersionedViewSetMixin
 from tamdesk.notifications import services
 from tamdesk.notifications.catalog import EVENT_TYPES, PERSONAL_CHANNELS, event_type_choices
 from tamdesk.notifications.choices import Channel
@@ -323,7 +323,7 @@ class OutboxViewSet(
 # --- webhook subscriptions -----------------------------------------------------------------
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(UpdateFieldsModelSerializer):
     """The secret is write-only here: the create response and the single record show it."""
 
     url = serializers.URLField(
@@ -372,7 +372,9 @@ class WebhookSubscriptionWithSecretSerializer(WebhookSubscriptionSerializer):
         responses={201: WebhookSubscriptionWithSecretSerializer},
     ),
 )
-class WebhookSubscriptionViewSet(NotificationsApiMixin, viewsets.ModelViewSet):
+class WebhookSubscriptionViewSet(
+    VersionedViewSetMixin, NotificationsApiMixin, viewsets.ModelViewSet
+):
     """Outside systems that receive events as signed HTTP POSTs (administrators)."""
 
     queryset = WebhookSubscription.objects.all()

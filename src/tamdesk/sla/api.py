@@ -25,7 +25,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tamdesk.calendars.models import Calendar
-from tamdesk.core.viewsets import RulesViewSet, error_response
+from tamdesk.core.viewsets import RulesViewSet, UpdateFieldsModelSerializer, error_response
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.models import Client, Department
 from tamdesk.sla import clocks, services
@@ -186,7 +186,7 @@ class SLAPolicySerializer(serializers.ModelSerializer):
         validators = []
 
 
-class SLAPolicyUpdateSerializer(serializers.ModelSerializer):
+class SLAPolicyUpdateSerializer(UpdateFieldsModelSerializer):
     """A policy's words; its terms change with a new version, its client or tier never."""
 
     class Meta:
@@ -446,7 +446,7 @@ class IncidentCreateSerializer(serializers.Serializer):
     events = EventInputSerializer(many=True, required=False)
 
 
-class IncidentUpdateSerializer(serializers.ModelSerializer):
+class IncidentUpdateSerializer(UpdateFieldsModelSerializer):
     """The words of an incident. Status, priority, assignment and times change with an event
     (``POST /incidents/{id}/events/``)."""
 
