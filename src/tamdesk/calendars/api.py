@@ -28,7 +28,7 @@ from tamdesk.calendars.filters import CalendarExceptionFilter, CalendarFilter
 from tamdesk.calendars.intervals import check_intervals, format_minute, parse_clock
 from tamdesk.calendars.models import Calendar, CalendarException, check_exception_hours
 from tamdesk.core import ranges
-from tamdesk.core.viewsets import RulesViewSet, error_response
+from tamdesk.core.viewsets import RulesViewSet, UpdateFieldsModelSerializer, error_response
 
 TIMESTAMPS = ["created_at", "updated_at"]
 CLOCK = r"([01]?\d|2[0-3]):[0-5]\d"
@@ -105,7 +105,7 @@ def _checked(intervals: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 # --- exceptions ----------------------------------------------------------------------------------
 
 
-class CalendarExceptionSerializer(ranges.ModelSerializer):
+class CalendarExceptionSerializer(UpdateFieldsModelSerializer):
     """``intervals``: the hours of a special day or an extra working day (none for a closed
     day; an extra working day without them works the Monday hours). ``source`` is ``imported``
     for public holidays until someone edits them."""
@@ -148,6 +148,10 @@ class CalendarExceptionViewSet(RulesViewSet):
     filterset_class = CalendarExceptionFilter
     search_fields = ["name", "calendar__name"]
 
+    def rows_to_lock(self, obj: CalendarException) -> list:
+        # The calendar before its exception, as the services lock them.
+        return [obj.calendar, obj]
+
     def _arguments(self, serializer) -> dict:
         data, instance = serializer.validated_data, serializer.instance
         return {
@@ -171,7 +175,7 @@ class CalendarExceptionViewSet(RulesViewSet):
 # --- calendars -----------------------------------------------------------------------------------
 
 
-class CalendarSerializer(ranges.ModelSerializer):
+class CalendarSerializer(UpdateFieldsModelSerializer):
     """A calendar with its weekly hours (written as a whole: the list replaces the hours; a
     weekday not listed is not a working day) and, read-only, its exceptions."""
 
@@ -234,6 +238,14 @@ class CalendarViewSet(RulesViewSet):
     serializer_class = CalendarSerializer
     filterset_class = CalendarFilter
     search_fields = ["name", "description", "time_zone"]
+
+    def version_values(self, obj: Calendar) -> dict:
+        """The calendar and its weekly hours (its exceptions are records of their own)."""
+        hours = obj.working_intervals.all()
+        return {
+            **super().version_values(obj),
+            "weekly_hours": sorted((i.weekday, i.start_minute, i.end_minute) for i in hours),
+        }
 
     def perform_create(self, serializer: CalendarSerializer) -> None:
         data = dict(serializer.validated_data)

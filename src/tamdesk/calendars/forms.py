@@ -15,6 +15,7 @@ from tamdesk.calendars.public_holidays import holiday_countries
 from tamdesk.calendars.services import MAX_IMPORT_YEARS, weekday_field
 from tamdesk.calendars.time_zones import time_zone_choices, validate_time_zone
 from tamdesk.core import ranges
+from tamdesk.core.forms import VersionedFormMixin, VersionedModelForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HOURS_HELP = _("Like 09:00-13:00, 14:00-18:00; empty: not a working day.")
@@ -61,7 +62,7 @@ class WeeklyHoursMixin:
         }
 
 
-class CalendarForm(WeeklyHoursMixin, forms.ModelForm):
+class CalendarForm(WeeklyHoursMixin, VersionedModelForm):
     """A calendar's name, time zone and 24×7 flag; when creating, its weekly hours too
     (``services.create_calendar``)."""
 
@@ -99,7 +100,7 @@ class CalendarForm(WeeklyHoursMixin, forms.ModelForm):
         return data
 
 
-class WeeklyHoursForm(WeeklyHoursMixin, forms.Form):
+class WeeklyHoursForm(VersionedFormMixin, WeeklyHoursMixin, forms.Form):
     """All seven weekdays at once (``services.set_weekly_hours``)."""
 
     def __init__(self, *args, instance: Calendar, **kwargs):
@@ -117,7 +118,7 @@ class WeeklyHoursForm(WeeklyHoursMixin, forms.Form):
         ]
 
 
-class CalendarExceptionForm(forms.Form):
+class CalendarExceptionForm(VersionedFormMixin, forms.Form):
     """A date on which the weekly hours do not apply (``services.add_exception`` /
     ``update_exception``). The calendar is chosen when adding only."""
 

@@ -272,7 +272,7 @@ def update_exception(
     exception.date, exception.kind, exception.name = date, kind, name
     exception.intervals = checked
     exception.source = CalendarExceptionSource.MANUAL
-    exception.save()
+    exception.save(update_fields=["date", "kind", "name", "intervals", "source", "updated_at"])
     return exception
 
 

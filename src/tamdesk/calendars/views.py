@@ -189,6 +189,10 @@ class ExceptionCreate(ExceptionViews, ui.ObjectCreateView):
 class ExceptionUpdate(ExceptionViews, ui.ObjectUpdateView):
     form_class = CalendarExceptionForm
 
+    def rows_to_lock(self, obj):
+        # The calendar before its exception, as the services lock them.
+        return [obj.calendar, obj]
+
     def save(self, form):
         return services.update_exception(
             form.instance, **form.service_arguments(), by=self.request.user

@@ -312,6 +312,10 @@ class DepartmentTaskViewSet(ChangesViewSet):
         "cancel": "change",
     }
 
+    def rows_to_lock(self, obj: DepartmentTask) -> list:
+        # The change before its task, as the services lock them.
+        return [ChangeRequest(pk=obj.change_id), obj]
+
     def _represent(self, task: DepartmentTask, status_code: int = 200) -> Response:
         task = self.queryset.get(pk=task.pk)
         return Response(DepartmentTaskSerializer(task).data, status=status_code)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from tamdesk.changes.choices import DependencyKind
 from tamdesk.changes.models import ChangeRequest, ChangeTemplate, DepartmentTask
 from tamdesk.core import ranges
-from tamdesk.core.forms import PersonChoiceField
+from tamdesk.core.forms import PersonChoiceField, VersionedFormMixin, VersionedModelForm
 from tamdesk.directory.models import Client, Component, Contact, Department
 
 User = get_user_model()
@@ -86,7 +86,7 @@ CHANGE_EDIT_FIELDS = [
 ]
 
 
-class ChangeEditForm(forms.ModelForm):
+class ChangeEditForm(VersionedModelForm):
     """Edit a change (``services.update_change``). The client is not editable; the requesting
     contact and the affected components are the client's."""
 
@@ -179,7 +179,7 @@ class TaskForm(forms.Form):
     )
 
 
-class TaskEditForm(forms.Form):
+class TaskEditForm(VersionedFormMixin, forms.Form):
     """Edit a task (``services.update_task``): the assignee must be an engineer of the task's
     department, which the service checks (shown on the field)."""
 
@@ -205,6 +205,11 @@ class TaskEditForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea({"rows": 3})
     )
+
+    def __init__(self, *args, instance: DepartmentTask, **kwargs):
+        kwargs.setdefault("initial", self.initial_of(instance))
+        super().__init__(*args, **kwargs)
+        self.instance = instance
 
     @classmethod
     def initial_of(cls, task: DepartmentTask) -> dict:

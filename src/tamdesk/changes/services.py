@@ -44,6 +44,7 @@ from tamdesk.changes.models import (
     TaskDependency,
     is_engineer_of,
 )
+from tamdesk.core.concurrency import update_fields_of
 from tamdesk.directory.models import Client, Contact, Department
 
 #: The fields of a change that ``update_change`` edits.
@@ -309,7 +310,10 @@ def update_change(
         )
     for name, value in fields.items():
         setattr(change, name, value)
-    change.save()
+    stamp = ["committed_at"] if "committed_on" in fields else []
+    written = update_fields_of(change, [*fields, *stamp])
+    if written:
+        change.save(update_fields=written)
     if components is not None:
         change.affected_components.set(components)
     return scheduling.recompute(change, now)
@@ -417,7 +421,9 @@ def update_task(
     for name, value in fields.items():
         setattr(task, name, value)
     _check_assignee(task.department, task.assignee)
-    task.save()
+    written = update_fields_of(task, fields)
+    if written:
+        task.save(update_fields=written)
     scheduling.recompute(change, now)
     return DepartmentTask.objects.get(pk=task.pk)
 

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import exceptions, permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -19,6 +19,14 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from tamdesk.core.exceptions import DomainError
 from tamdesk.core.net import client_address
+
+
+class PreconditionFailed(exceptions.APIException):
+    """``If-Match`` names a version of the record that is no longer current (412)."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = gettext_lazy("The record changed since you read it; nothing was written.")
+    default_code = "precondition_failed"
 
 
 class Pagination(PageNumberPagination):
@@ -53,6 +61,7 @@ _CODES = {
     exceptions.UnsupportedMediaType: "unsupported_media_type",
     exceptions.ParseError: "parse_error",
     exceptions.Throttled: "throttled",
+    PreconditionFailed: "precondition_failed",
 }
 
 

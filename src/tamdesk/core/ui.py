@@ -4,14 +4,18 @@ Every view requires a login and asks ``user.has_perm("<app>.<verb>_<model>", obj
 predicates of the domain decide); a refusal is a 403. List views filter, sort and paginate with
 the domain's FilterSet and answer an htmx request with the table fragment only. Form views turn a
 ``DomainError`` raised by a service into a form error on its ``field``; delete views turn it into a
-message and delete nothing. URL names follow ``<route>_<action>`` (``directory:client_list``).
+message and delete nothing. Edit views lock the record and refuse a stale save
+(``VersionedEditMixin``, see ``tamdesk.core.concurrency``). URL names follow
+``<route>_<action>`` (``directory:client_list``).
 """
 
 from __future__ import annotations
 
+import abc
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.forms import BaseForm, NullBooleanSelect
@@ -25,7 +29,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
 
+from tamdesk.core import concurrency
+from tamdesk.core.concurrency import StaleEdit
 from tamdesk.core.exceptions import DomainError
+from tamdesk.core.forms import VersionedFormMixin
 
 PAGE_SIZE = 25
 VERBS = ("view", "add", "change", "delete")
@@ -173,6 +180,29 @@ class ObjectDetailView(ModelView):
         return {}
 
 
+class VersionedEditMixin(abc.ABC):
+    """The edit pages' defence against lost updates (``tamdesk.core.concurrency``): inside the
+    saving transaction, ``check_version`` locks the record's rows (``rows_to_lock``), re-reads
+    the record, builds the form anew for it (``current_form``) and lets the submitted form
+    compare; a stale save raises ``StaleEdit``, which the view shows on the form
+    (``VersionedFormMixin.refuse_stale``). Every edit page of the URL conf uses it (a test walks
+    them)."""
+
+    def rows_to_lock(self, obj: models.Model) -> list[models.Model]:
+        """The rows the edit writes, in locking order (a user before their engineer profile)."""
+        return [obj]
+
+    @abc.abstractmethod
+    def current_form(self, obj: models.Model) -> BaseForm:
+        """The unbound form for ``obj`` as it is now."""
+
+    def check_version(self, form: BaseForm, obj: models.Model) -> None:
+        if not isinstance(form, VersionedFormMixin):
+            raise ImproperlyConfigured(f"{type(form).__name__} must use VersionedFormMixin")
+        concurrency.lock(*self.rows_to_lock(obj))
+        form.check_version(self.current_form(self.get_object()))
+
+
 class ObjectFormView(ModelView):
     """Shared by create and update: validate, check the permission on the record as it will be
     saved, call ``save`` (a ModelForm save or a service) in a transaction, redirect."""
@@ -180,8 +210,8 @@ class ObjectFormView(ModelView):
     form_class = None
     template_name = "components/form_page.html"
 
-    def make_form(self, obj: models.Model | None = None, **kwargs) -> BaseForm:
-        if self.request.method == "POST":
+    def make_form(self, obj: models.Model | None = None, *, bound=True, **kwargs) -> BaseForm:
+        if bound and self.request.method == "POST":
             kwargs.update(data=self.request.POST, files=self.request.FILES)
         return self.form_class(instance=obj, **kwargs)
 
@@ -194,12 +224,19 @@ class ObjectFormView(ModelView):
         instance = getattr(form, "instance", None)
         return instance if isinstance(instance, models.Model) else None
 
+    def check_version(self, form: BaseForm, obj: models.Model) -> None:
+        """Refuse a stale edit of ``obj`` (``VersionedEditMixin``); creating checks nothing."""
+
     def process(self, form: BaseForm, verb: str, obj: models.Model | None, cancel_url: str):
         if form.is_valid():
             try:
                 with transaction.atomic():
                     self.check(verb, self.record_to_check(form))
+                    if obj is not None:
+                        self.check_version(form, obj)
                     saved = self.save(form)
+            except StaleEdit as stale:
+                form.refuse_stale(stale)
             except DomainError as error:
                 add_domain_error(form, error)
             else:
@@ -266,9 +303,13 @@ class ObjectCreateView(ObjectFormView):
         return self.dispatch_form()
 
 
-class ObjectUpdateView(ObjectFormView):
+class ObjectUpdateView(VersionedEditMixin, ObjectFormView):
     """Edit a record; the change permission is checked on the record before and after the edit
-    (moving a contact to a client one may not edit is refused)."""
+    (moving a contact to a client one may not edit is refused), and a stale save is refused
+    (``VersionedEditMixin``): the form class must use ``VersionedFormMixin``."""
+
+    def current_form(self, obj: models.Model) -> BaseForm:
+        return self.make_form(obj, bound=False)
 
     def dispatch_form(self) -> HttpResponse:
         obj = self.get_object()

@@ -1,5 +1,10 @@
 """The shared base of the domains' API viewsets and the documented error responses. Apart from
 ``core.api`` because DRF imports that module (the pagination class) while it loads its views.
+
+Concurrent edits (``VersionedViewSetMixin``, ``UpdateFieldsModelSerializer``): a record's
+``ETag`` is a hash of its stored values; PUT, PATCH and DELETE lock the row, compare an
+``If-Match`` header with it (412 ``precondition_failed`` when stale, nothing written) and write
+only the fields they were given.
 """
 
 from __future__ import annotations
@@ -8,14 +13,21 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import SearchFilter
 
-from tamdesk.core.api import AuditedViewSetMixin, RulesPermission
+from tamdesk.core import concurrency, ranges
+from tamdesk.core.api import AuditedViewSetMixin, PreconditionFailed, RulesPermission
 from tamdesk.core.exceptions import ProtectedError
 from tamdesk.core.tokens import ApiTokenAuthentication
+
+#: Methods that change one record: locked, checked against ``If-Match``, run in a transaction.
+WRITE_METHODS = ("PUT", "PATCH", "DELETE")
+#: Actions whose successful response carries the record's ``ETag``.
+VERSIONED_ACTIONS = ("retrieve", "update", "partial_update")
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -38,6 +50,9 @@ def error_response(description: str) -> OpenApiResponse:
 class ApiSchema(AutoSchema):
     """Adds the error responses an operation can return to its documented responses."""
 
+    def _is_versioned_write(self) -> bool:
+        return self.method in WRITE_METHODS and "{" in self.path
+
     def _error_responses(self) -> dict[str, str]:
         writes = self.method in ("POST", "PUT", "PATCH")
         errors = {
@@ -46,6 +61,10 @@ class ApiSchema(AutoSchema):
             "403": _("Permission denied."),
             "404": _("No such record."),
             "409": _("Refused by a business rule or a database constraint; see `code`."),
+            "412": _(
+                "`precondition_failed`: `If-Match` names an older version of the record; "
+                "nothing was written. Read it again and repeat the change."
+            ),
         }
         wanted = {"401", "403"}
         if writes or (self.method == "GET" and self._is_list_view()):
@@ -54,7 +73,43 @@ class ApiSchema(AutoSchema):
             wanted.add("404")
         if writes or self.method == "DELETE":
             wanted.add("409")
+        if self._is_versioned_write() and isinstance(self.view, VersionedViewSetMixin):
+            wanted.add("412")
         return {code: text for code, text in errors.items() if code in wanted}
+
+    def _is_versioned_read_or_write(self) -> bool:
+        action = getattr(self.view, "action", None)
+        return isinstance(self.view, VersionedViewSetMixin) and action in VERSIONED_ACTIONS
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self._is_versioned_write() and isinstance(self.view, VersionedViewSetMixin):
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description=_(
+                        "The `ETag` of the record as you read it: the change is refused with "
+                        "412 `precondition_failed` if the record changed since. Without it the "
+                        "change is made, and writes only the fields it gives."
+                    ),
+                )
+            )
+        if self._is_versioned_read_or_write():
+            parameters.append(
+                OpenApiParameter(
+                    "ETag",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    response=["200"],
+                    description=_(
+                        "The version of the record; send it back in `If-Match` to change it."
+                    ),
+                )
+            )
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -66,9 +121,111 @@ class ApiSchema(AutoSchema):
         return responses
 
 
-class RulesViewSet(AuditedViewSetMixin, viewsets.ModelViewSet):
+class VersionedViewSetMixin:
+    """No lost updates through the API (``tamdesk.core.concurrency``).
+
+    - A record's GET, PUT and PATCH responses carry its ``ETag``: a hash of its stored values
+      (``version_values``; a viewset adds what else its representation writes, like an
+      engineer's account and roles).
+    - PUT, PATCH and DELETE of a record run in one transaction: the record's rows are locked
+      (``rows_to_lock``) and it is read again under the lock; an ``If-Match`` header that does
+      not name its current ``ETag`` is refused with 412 ``precondition_failed`` and nothing is
+      written. ``*`` matches any version; a weak tag (``W/"…"``) is compared as the strong one
+      (proxies that compress weaken tags).
+    - Without ``If-Match`` the write is made, and since it works on the row as read under the
+      lock and writes only the fields it is given (``UpdateFieldsModelSerializer``, the
+      services' ``update_fields``), it cannot undo another writer's change of other fields.
+    """
+
+    _versioned_object = None
+
+    def rows_to_lock(self, obj) -> list:
+        """The rows a write of ``obj`` changes, in locking order."""
+        return [obj]
+
+    def version_values(self, obj) -> dict:
+        """What the ``ETag`` covers: the stored columns and many-to-many links of ``obj``."""
+        values = concurrency.stored_values(obj)
+        for field in obj._meta.many_to_many:
+            values[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+        return values
+
+    def etag(self, obj) -> str:
+        return f'"{concurrency.version_of(self.version_values(obj))}"'
+
+    def _is_versioned_write(self, request, kwargs) -> bool:
+        return request.method in WRITE_METHODS and (self.lookup_url_kwarg or self.lookup_field) in (
+            kwargs
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self._is_versioned_write(request, kwargs):
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+        return response
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method in WRITE_METHODS:
+            concurrency.lock(*self.rows_to_lock(obj))
+            obj = super().get_object()  # read again, under the lock
+            self.check_if_match(obj)
+        self._versioned_object = obj
+        return obj
+
+    def check_if_match(self, obj) -> None:
+        header = self.request.headers.get("If-Match")
+        if not header:
+            return
+        tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+        if "*" not in tags and self.etag(obj) not in tags:
+            raise PreconditionFailed(
+                _(
+                    "The record changed since the version in If-Match; nothing was written. "
+                    "Read it again and repeat the change."
+                )
+            )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        obj = self._versioned_object
+        if (
+            obj is not None
+            and getattr(self, "action", None) in VERSIONED_ACTIONS
+            and 200 <= response.status_code < 300
+        ):
+            if request.method != "GET" and request.method != "HEAD":
+                obj = type(obj)._base_manager.get(pk=obj.pk)  # as written
+            response["ETag"] = self.etag(obj)
+        return response
+
+
+class UpdateFieldsModelSerializer(ranges.ModelSerializer):
+    """The base of the domains' model serializers (model dates and date-times are the
+    range-checked fields of ``core.ranges``): updating a record writes only the fields
+    the request gave (``save(update_fields=[…])``), never the other columns as they were read.
+    """
+
+    def update(self, instance, validated_data):
+        many = {field.name for field in instance._meta.many_to_many}
+        for name, value in validated_data.items():
+            if name in many:
+                getattr(instance, name).set(value)
+            else:
+                setattr(instance, name, value)
+        fields = concurrency.update_fields_of(instance, validated_data)
+        if fields:
+            instance.save(update_fields=fields)
+        return instance
+
+
+class RulesViewSet(VersionedViewSetMixin, AuditedViewSetMixin, viewsets.ModelViewSet):
     """CRUD guarded by the ``<app>.<verb>_<model>`` rules of the domain, with the documented
-    error responses; a protected record is not deleted (409 ``protected``)."""
+    error responses; a protected record is not deleted (409 ``protected``); edits are locked
+    and versioned (``VersionedViewSetMixin``)."""
 
     # Token first: its ``WWW-Authenticate`` header makes an anonymous call a 401, not a 403.
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]

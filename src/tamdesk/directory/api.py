@@ -20,6 +20,7 @@ from tamdesk.core.viewsets import (  # noqa: F401  (ApiSchema and ErrorSerialize
     ApiSchema,
     ErrorSerializer,
     RulesViewSet,
+    UpdateFieldsModelSerializer,
     error_response,
 )
 from tamdesk.directory import services
@@ -90,7 +91,7 @@ class DirectoryViewSet(RulesViewSet):
 TIMESTAMPS = ["created_at", "updated_at"]
 
 
-class DepartmentSerializer(ranges.ModelSerializer):
+class DepartmentSerializer(UpdateFieldsModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "code", "name", "description", "lead", "queue_email", "calendar"]
@@ -120,7 +121,7 @@ class RoleListField(serializers.ListField):
         return {"roles": list(dict.fromkeys(super().to_internal_value(data)))}
 
 
-class EngineerSerializer(ranges.ModelSerializer):
+class EngineerSerializer(UpdateFieldsModelSerializer):
     """An engineer with the account fields of their user flattened in."""
 
     username = serializers.CharField(
@@ -166,7 +167,7 @@ class EngineerSerializer(ranges.ModelSerializer):
         return value
 
 
-class ClientSerializer(ranges.ModelSerializer):
+class ClientSerializer(UpdateFieldsModelSerializer):
     class Meta:
         model = Client
         fields = ["id", "name", "code", "status", "tier", "time_zone", "notes", *TIMESTAMPS]
@@ -177,7 +178,7 @@ def _taken(model, *, client, exclude_pk, **lookup) -> bool:
     return model.objects.filter(client=client, **lookup).exclude(pk=exclude_pk).exists()
 
 
-class ContactSerializer(ranges.ModelSerializer):
+class ContactSerializer(UpdateFieldsModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", "client", "name", "email", "phone", "messenger", "kind", "notes"]
@@ -197,7 +198,7 @@ class ContactSerializer(ranges.ModelSerializer):
         return attrs
 
 
-class ComponentSerializer(ranges.ModelSerializer):
+class ComponentSerializer(UpdateFieldsModelSerializer):
     class Meta:
         model = Component
         fields = ["id", "client", "kind", "department", "name", "description", "identifiers"]
@@ -217,7 +218,7 @@ class ComponentSerializer(ranges.ModelSerializer):
         return attrs
 
 
-class AccountTeamAssignmentSerializer(ranges.ModelSerializer):
+class AccountTeamAssignmentSerializer(UpdateFieldsModelSerializer):
     """Creating an assignment ends the previous holder's (see ``assign_account_role``)."""
 
     is_current = serializers.BooleanField(read_only=True)
@@ -317,6 +318,20 @@ class EngineerViewSet(DirectoryViewSet):
         "user__email",
         "position",
     ]
+
+    def rows_to_lock(self, obj: Engineer) -> list:
+        # The profile, then its account (as deleting an engineer does).
+        return [obj, obj.user]
+
+    def version_values(self, obj: Engineer) -> dict:
+        """The profile, and the account, roles and competencies the representation shows."""
+        user = obj.user
+        return {
+            **super().version_values(obj),
+            **{f"user.{name}": getattr(user, name) for name in ACCOUNT_FIELDS},
+            "roles": sorted(group.name for group in user.groups.all()),
+            "competencies": sorted((c.field, c.level) for c in obj.competencies.all()),
+        }
 
     def perform_create(self, serializer: EngineerSerializer) -> None:
         values = _engineer_input(serializer.validated_data)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.core import ranges
+from tamdesk.core.forms import VersionedFormMixin, VersionedModelForm
 from tamdesk.core.roles import Role
 from tamdesk.directory.choices import AccountRole, CompetencyField, CompetencyLevel
 from tamdesk.directory.models import (
@@ -46,7 +47,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
 
 
-class DepartmentForm(forms.ModelForm):
+class DepartmentForm(VersionedModelForm):
     class Meta:
         model = Department
         fields = ["code", "name", "description", "lead", "queue_email", "calendar", "is_active"]
@@ -64,7 +65,7 @@ class DepartmentForm(forms.ModelForm):
         self.fields["lead"].queryset = Engineer.objects.select_related("user")
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(VersionedModelForm):
     time_zone = time_zone_field(Client)
 
     class Meta:
@@ -79,7 +80,7 @@ class ClientForm(forms.ModelForm):
     ]
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(VersionedModelForm):
     class Meta:
         model = Contact
         fields = ["client", "name", "kind", "email", "phone", "messenger", "notes", "is_active"]
@@ -102,7 +103,7 @@ class ContactForm(forms.ModelForm):
         return cleaned
 
 
-class ComponentForm(forms.ModelForm):
+class ComponentForm(VersionedModelForm):
     url = forms.URLField(label=_("Link"), required=False, max_length=200, assume_scheme="https")
 
     class Meta:
@@ -152,7 +153,7 @@ class AssignmentForm(forms.Form):
         self.instance = instance
 
 
-class AssignmentEndForm(forms.Form):
+class AssignmentEndForm(VersionedFormMixin, forms.Form):
     """End an assignment on a date (``services.end_account_role``); the history is kept."""
 
     end_on = ranges.DayFormField(label=_("End date"), widget=DATE_WIDGET)
@@ -204,7 +205,7 @@ class AccountFieldsForm(forms.Form):
         return password
 
 
-class EngineerForm(AccountFieldsForm):
+class EngineerForm(VersionedFormMixin, AccountFieldsForm):
     """An engineer's account, profile, roles and competencies (``services.create_engineer`` /
     ``update_engineer``). The user name and password are only asked when creating."""
 
@@ -274,7 +275,7 @@ class EngineerForm(AccountFieldsForm):
         return data
 
 
-class UserForm(AccountFieldsForm):
+class UserForm(VersionedFormMixin, AccountFieldsForm):
     """A person's account and roles (``services.create_user`` / ``update_user``), for people
     who are not engineers too: service managers, programme leads."""
 

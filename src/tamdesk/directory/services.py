@@ -234,9 +234,11 @@ def update_user(
         email,
         is_active,
     )
+    fields = ["first_name", "last_name", "email", "is_active"]
     if password:
         user.set_password(password)
-    user.save()
+        fields.append("password")
+    user.save(update_fields=fields)
     if password or not is_active:
         reason = "password changed" if password else "account deactivated"
         tokens.revoke_user_tokens(user, by=by, reason=reason)

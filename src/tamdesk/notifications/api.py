@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from tamdesk.core import ranges
 from tamdesk.core.api import AuditedViewSetMixin
 from tamdesk.core.tokens import ApiTokenAuthentication
-from tamdesk.core.viewsets import ApiSchema
+from tamdesk.core.viewsets import ApiSchema, UpdateFieldsModelSerializer, VersionedViewSetMixin
 from tamdesk.notifications import destinations, services
 from tamdesk.notifications.catalog import EVENT_TYPES, PERSONAL_CHANNELS, event_type_choices
 from tamdesk.notifications.choices import Channel
@@ -325,7 +325,7 @@ class OutboxViewSet(
 # --- webhook subscriptions -----------------------------------------------------------------
 
 
-class WebhookSubscriptionSerializer(ranges.ModelSerializer):
+class WebhookSubscriptionSerializer(UpdateFieldsModelSerializer):
     """The secret is write-only here: the create response and the single record show it."""
 
     url = serializers.URLField(
@@ -379,7 +379,9 @@ class WebhookSubscriptionWithSecretSerializer(WebhookSubscriptionSerializer):
         responses={201: WebhookSubscriptionWithSecretSerializer},
     ),
 )
-class WebhookSubscriptionViewSet(NotificationsApiMixin, viewsets.ModelViewSet):
+class WebhookSubscriptionViewSet(
+    VersionedViewSetMixin, NotificationsApiMixin, viewsets.ModelViewSet
+):
     """Outside systems that receive events as signed HTTP POSTs (administrators)."""
 
     queryset = WebhookSubscription.objects.all()

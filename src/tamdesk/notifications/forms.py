@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from tamdesk.core.forms import VersionedModelForm
 from tamdesk.notifications import destinations
 from tamdesk.notifications.catalog import EVENT_TYPES, PERSONAL_CHANNELS, event_type_choices
 from tamdesk.notifications.models import WebhookSubscription
@@ -69,7 +70,7 @@ class PreferencesForm(forms.Form):
         }
 
 
-class WebhookSubscriptionForm(forms.ModelForm):
+class WebhookSubscriptionForm(VersionedModelForm):
     url = forms.URLField(
         label=_("URL"),
         max_length=500,

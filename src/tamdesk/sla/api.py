@@ -26,7 +26,7 @@ from rest_framework.response import Response
 
 from tamdesk.calendars.models import Calendar
 from tamdesk.core import ranges
-from tamdesk.core.viewsets import RulesViewSet, error_response
+from tamdesk.core.viewsets import RulesViewSet, UpdateFieldsModelSerializer, error_response
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.models import Client, Department
 from tamdesk.sla import clocks, services
@@ -192,7 +192,7 @@ class SLAPolicySerializer(ranges.ModelSerializer):
         validators = []
 
 
-class SLAPolicyUpdateSerializer(ranges.ModelSerializer):
+class SLAPolicyUpdateSerializer(UpdateFieldsModelSerializer):
     """A policy's words; its terms change with a new version, its client or tier never."""
 
     class Meta:
@@ -475,7 +475,7 @@ class IncidentCreateSerializer(serializers.Serializer):
     events = EventInputSerializer(many=True, required=False)
 
 
-class IncidentUpdateSerializer(ranges.ModelSerializer):
+class IncidentUpdateSerializer(UpdateFieldsModelSerializer):
     """The words of an incident. Status, priority, assignment and times change with an event
     (``POST /incidents/{id}/events/``)."""
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tamdesk.calendars.models import Calendar
 from tamdesk.core import ranges
-from tamdesk.core.forms import PersonChoiceField
+from tamdesk.core.forms import PersonChoiceField, VersionedFormMixin, VersionedModelForm
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.models import Client, Department
 from tamdesk.sla.choices import (
@@ -164,7 +164,7 @@ class IncidentOpenForm(forms.Form):
         return data
 
 
-class IncidentEditForm(forms.ModelForm):
+class IncidentEditForm(VersionedModelForm):
     """What may be edited of an incident: its words. Everything else is a timeline event."""
 
     class Meta:
@@ -301,9 +301,13 @@ def _target_field(priority: str, clock: str) -> str:
     return f"{clock}_{priority}"
 
 
-class PolicyTermsForm(forms.Form):
+class PolicyTermsForm(VersionedFormMixin, forms.Form):
     """The terms of a policy version (``services.add_policy_version``): from when, measured in
-    which calendar, the targets per priority, warning thresholds and pausing statuses."""
+    which calendar, the targets per priority, warning thresholds and pausing statuses. A new
+    version starts from the terms in force; if someone adds a version meanwhile, saving is
+    refused with their changes (the start, filled in with now, is not compared)."""
+
+    version_exclude = ("valid_from",)
 
     valid_from = DateTimeLocalField(
         label=_("Valid from"),
@@ -483,7 +487,7 @@ class PolicyCreateForm(PolicyTermsForm):
         }
 
 
-class PolicyEditForm(forms.ModelForm):
+class PolicyEditForm(VersionedModelForm):
     """A policy's name and description; its terms change with a new version."""
 
     class Meta:

@@ -4,7 +4,8 @@ Who edits the change (``changes.change_changerequest``) edits it and its tasks
 (``changes.change_departmenttask``): checked before the form is shown and again in the
 transaction that saves it (403 otherwise). A refusal of the service (a closed change, an
 assignee from another department, a contact of another client) is shown on the field it names,
-or above the form, and nothing is written."""
+or above the form, and nothing is written; so is a stale save (someone else changed the record
+after the form was opened, ``ui.VersionedEditMixin``), with their changes listed."""
 
 from __future__ import annotations
 
@@ -19,21 +20,24 @@ from django.utils.translation import gettext as _
 
 from tamdesk.changes import services
 from tamdesk.changes.forms import ChangeEditForm, TaskEditForm
-from tamdesk.changes.models import DepartmentTask
+from tamdesk.changes.models import ChangeRequest, DepartmentTask
 from tamdesk.changes.views.changes import ChangeViews
 from tamdesk.changes.views.common import change_url
 from tamdesk.core import ui
+from tamdesk.core.concurrency import StaleEdit
 from tamdesk.core.exceptions import DomainError
 
 FORM_TEMPLATE = "components/form_page.html"
 
 
-class EditView(ui.ModelView, abc.ABC):
+class EditView(ui.VersionedEditMixin, ui.ModelView):
     """GET shows the form, POST saves it with ``save``; the permission is checked on both and
-    again in the saving transaction. Subclasses give the form, the save, the page to go back to
-    and the page's context."""
+    again in the saving transaction, where a stale save is refused. Subclasses give the form
+    (``form_class``, a versioned form), the save, the page to go back to and the page's
+    context."""
 
     template_name = FORM_TEMPLATE
+    form_class: type
 
     @abc.abstractmethod
     def make_form(self, obj, data):
@@ -50,6 +54,9 @@ class EditView(ui.ModelView, abc.ABC):
     def page_context(self, obj) -> dict:
         return {}
 
+    def current_form(self, obj):
+        return self.make_form(obj, None)
+
     def handle(self) -> HttpResponse:
         obj = self.get_object()
         self.check("change", obj)
@@ -59,7 +66,10 @@ class EditView(ui.ModelView, abc.ABC):
             try:
                 with transaction.atomic():
                     self.check("change", obj)
+                    self.check_version(form, obj)
                     saved = self.save(obj, form)
+            except StaleEdit as stale:
+                form.refuse_stale(stale)
             except DomainError as error:
                 ui.add_domain_error(form, error)
             else:
@@ -85,9 +95,11 @@ class EditView(ui.ModelView, abc.ABC):
 class ChangeUpdate(ChangeViews, EditView):
     """``/changes/<pk>/edit/``: the change's words, plans, people and dates."""
 
+    form_class = ChangeEditForm
+
     def make_form(self, change, data):
         # The form's own copy: validation must not alter the change the page shows.
-        return ChangeEditForm(data, instance=copy.copy(change))
+        return self.form_class(data, instance=copy.copy(change))
 
     def save(self, change, form):
         return services.update_change(change, by=self.request.user, **form.service_fields())
@@ -103,6 +115,7 @@ class TaskUpdate(EditView):
     """``/changes/tasks/<pk>/edit/``: the task's words, department, assignee and estimates."""
 
     model = DepartmentTask
+    form_class = TaskEditForm
 
     def get_object(self) -> DepartmentTask:
         return get_object_or_404(
@@ -111,7 +124,11 @@ class TaskUpdate(EditView):
         )
 
     def make_form(self, task, data):
-        return TaskEditForm(data, initial=TaskEditForm.initial_of(task))
+        return self.form_class(data, instance=task)
+
+    def rows_to_lock(self, task):
+        # The change before its task, as the services lock them.
+        return [ChangeRequest(pk=task.change_id), task]
 
     def save(self, task, form):
         return services.update_task(task, by=self.request.user, **form.cleaned_data)

@@ -60,6 +60,10 @@ class EngineerCreate(EngineerViews, ui.ObjectCreateView):
 class EngineerUpdate(EngineerViews, ui.ObjectUpdateView):
     form_class = EngineerForm
 
+    def rows_to_lock(self, obj):
+        # The profile, then its account (as deleting an engineer does).
+        return [obj, obj.user]
+
     def save(self, form):
         return services.update_engineer(
             form.instance, **form.service_arguments(), by=self.request.user

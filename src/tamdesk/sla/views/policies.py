@@ -135,7 +135,9 @@ class PolicyVersionCreate(PolicyViews, ui.ObjectUpdateView):
 
     def make_form(self, obj=None, **kwargs):
         form = super().make_form(
-            obj, initial={"valid_from": timezone.localtime().replace(second=0, microsecond=0)}
+            obj,
+            initial={"valid_from": timezone.localtime().replace(second=0, microsecond=0)},
+            **kwargs,
         )
         current = (
             obj.versions.prefetch_related("targets").order_by("-number").first() if obj else None
