@@ -324,6 +324,8 @@ NOT_EDITS = {
     "changes:task_create": "creates a task",
     "changes:dependency_create": "creates a dependency",
     "changes:dependency_delete": "deletes a dependency",
+    "core:api_tokens": "creates the user's own API token",
+    "core:api_token_revoke": "revokes the user's own API token",
 }
 #: Read-only pages and creating or deleting pages, by the suffix of their URL name.
 NOT_EDIT_SUFFIXES = ("_list", "_detail", "_create", "_delete", "_index", "_clocks", "_done")

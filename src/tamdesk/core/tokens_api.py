@@ -16,7 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tamdesk.core import tokens
+from tamdesk.core import ranges, tokens
 from tamdesk.core.api import AuditedViewSetMixin
 from tamdesk.core.auth import LoginLockedOut
 from tamdesk.core.models import ApiToken
@@ -26,7 +26,7 @@ from tamdesk.core.viewsets import ApiSchema, error_response
 class ObtainedTokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text=_("The key; it is shown only this once."))
     id = serializers.IntegerField()
-    expires_at = serializers.DateTimeField()
+    expires_at = ranges.InstantField()
 
 
 class ObtainTokenView(APIView):
@@ -94,7 +94,7 @@ class ObtainTokenView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(ranges.ModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at"]
