@@ -191,6 +191,14 @@ def test_keyboard_focus_survives_htmx_swaps(browser: Browser, live_server, demo)
     _settled(page)
     assert _focused(page)["text"].startswith("Priority")
 
+    # The next page of the outbox: focus stays on "Next page".
+    page.goto(reverse("notifications:outbox"))
+    page.locator("#list-results a[rel=next]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**page=2*")
+    _settled(page)
+    assert _focused(page)["text"] == "Next page"
+
     # A task action: focus moves to the next action of the same task's row.
     change = ChangeRequest.objects.annotate(n=Count("tasks")).order_by("-n", "pk").first()
     page.goto(reverse("changes:change_detail", args=[change.pk]))
@@ -220,7 +228,7 @@ def test_keyboard_focus_survives_htmx_swaps(browser: Browser, live_server, demo)
     context.close()
 
 
-def test_a_phone_scrolls_no_page_sideways_and_anchors_clear_the_top_bar(
+def test_a_phone_scrolls_no_page_sideways_and_nothing_hides_under_the_top_bar(
     browser: Browser, live_server, demo
 ):
     change = ChangeRequest.objects.annotate(n=Count("tasks")).order_by("-n", "pk").first()
@@ -238,9 +246,27 @@ def test_a_phone_scrolls_no_page_sideways_and_anchors_clear_the_top_bar(
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width} px wide on a 390 px phone"
 
-    page.set_viewport_size({"width": 1400, "height": 900})
+    context.close()
+
+    # Instant scrolling (Bootstrap scrolls smoothly otherwise), so positions can be read at once.
+    context = _context(
+        browser, live_server, viewport={"width": 1400, "height": 700}, reduced_motion="reduce"
+    )
+    page = context.new_page()
+    login(page, _user("admin"), PASSWORD)
     page.goto(reverse("changes:change_detail", args=[change.pk]) + "#tasks")
     bar = page.locator("header.app-topbar").bounding_box()
-    tasks = page.locator("#tasks").bounding_box()
-    assert tasks["y"] >= bar["y"] + bar["height"]
+    below_bar = bar["y"] + bar["height"]
+    assert page.locator("#tasks").bounding_box()["y"] >= below_bar
+
+    # Moving backwards through the outbox, no focused control hides under the sticky bar.
+    page.goto(reverse("notifications:outbox"))
+    page.locator("#list-results a[rel=next]").focus()
+    for _ in range(30):
+        page.keyboard.press("Shift+Tab")
+        top = page.evaluate(
+            "document.activeElement.closest('main')"
+            " ? document.activeElement.getBoundingClientRect().top : null"
+        )
+        assert top is None or top >= below_bar, page.evaluate("document.activeElement.outerHTML")
     context.close()
