@@ -33,7 +33,7 @@ def test_tam_works_a_change_from_a_playbook(page: Page, users, tam_client, depar
     change = ChangeRequest.objects.get()
     expect(page).to_have_url(re.compile(rf"/changes/{change.pk}/$"))
     expect(page.locator("#gantt rect.gantt-bar")).to_have_count(7)
-    expect(page.locator("#dependency-graph a.graph-node")).to_have_count(7)
+    expect(page.locator("#dependency-graph g.graph-node")).to_have_count(7)
     expect(page.locator("#dependency-graph g.graph-edge")).to_have_count(
         playbook.dependencies.count()
     )
@@ -51,11 +51,12 @@ def test_tam_works_a_change_from_a_playbook(page: Page, users, tam_client, depar
 
     # When they start and complete the network task
     row = page.locator(f'#task-table tr[data-task="{network.pk}"]')
-    row.get_by_role("button", name="Start", exact=True).click()
+    # The action buttons name their task (for a screen reader's list of buttons).
+    row.get_by_role("button", name=f"Start {network.title}", exact=True).click()
     expect(row).to_have_attribute("data-status", "in_progress")
     expect(page.locator("#gantt rect.gantt-actual")).to_have_count(1)
     page.locator(f'#task-table tr[data-task="{network.pk}"]').get_by_role(
-        "button", name="Complete"
+        "button", name=f"Complete {network.title}", exact=True
     ).click()
 
     # Then the VM task is ready and the chart shows the finished work
@@ -68,10 +69,10 @@ def test_tam_works_a_change_from_a_playbook(page: Page, users, tam_client, depar
     expect(page.locator("#gantt rect.gantt-actual")).to_have_count(1)
     expect(page.locator("#gantt rect.gantt-bar")).to_have_count(7)
     graph = page.locator("#dependency-graph")
-    expect(graph.locator(f'a.graph-node[data-task="{network.pk}"]')).to_have_attribute(
+    expect(graph.locator(f'g.graph-node[data-task="{network.pk}"]')).to_have_attribute(
         "data-status", "done"
     )
-    expect(graph.locator(f'a.graph-node[data-task="{vms.pk}"]')).to_have_attribute(
+    expect(graph.locator(f'g.graph-node[data-task="{vms.pk}"]')).to_have_attribute(
         "data-status", "ready"
     )
 

@@ -490,7 +490,10 @@ class TestMonthView:
                 "2025-11-30",
             )
         }
-        assert "opacity-50" in cells["2025-10-27"]  # October, shown to fill the first week
+        # October, shown to fill the first week: hatched, not faded (50 % opacity fell below
+        # the 4.5:1 contrast of text).
+        assert "app-day-outside" in cells["2025-10-27"] and "opacity" not in cells["2025-10-27"]
+        assert "app-day-outside" not in cells["2025-11-03"]
         assert "app-day-extra" in cells["2025-11-01"]
         assert "app-day-off" in cells["2025-11-02"]
         assert "app-day-working" in cells["2025-11-03"]

@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tamdesk.changes import services
 from tamdesk.changes.graph import GraphLink, GraphTask, layout
@@ -144,6 +146,123 @@ def test_a_link_to_an_unknown_task_is_refused():
         layout(tasks("A"), [link(1, 1, 99)])
 
 
+def points_along(path: str, steps: int = 24) -> list[tuple[float, float]]:
+    """Points along an SVG path of M, L and C commands (what ``layout`` draws)."""
+    tokens = path.replace(",", " ").split()
+    points, here, i = [], (0.0, 0.0), 0
+    while i < len(tokens):
+        command = tokens[i]
+        if command in ("M", "L"):
+            end = (float(tokens[i + 1]), float(tokens[i + 2]))
+            if command == "L":
+                points += [
+                    (
+                        here[0] + (end[0] - here[0]) * t / steps,
+                        here[1] + (end[1] - here[1]) * t / steps,
+                    )
+                    for t in range(steps + 1)
+                ]
+            here, i = end, i + 3
+        elif command == "C":
+            c1, c2, end = ((float(tokens[i + k]), float(tokens[i + k + 1])) for k in (1, 3, 5))
+            for step in range(steps + 1):
+                t = step / steps
+                u = 1 - t
+                points.append(
+                    tuple(
+                        u**3 * here[d]
+                        + 3 * u * u * t * c1[d]
+                        + 3 * u * t * t * c2[d]
+                        + t**3 * end[d]
+                        for d in (0, 1)
+                    )
+                )
+            here, i = end, i + 7
+        else:
+            raise AssertionError(f"unexpected path command {command!r}")
+    return points
+
+
+def inside(point, node, inset: float = 1.0) -> bool:
+    x, y = point
+    return (
+        node.x + inset < x < node.x + node.width - inset
+        and node.y + inset < y < node.y + node.height - inset
+    )
+
+
+def assert_edges_avoid_other_tasks_and_stay_in_the_drawing(graph) -> None:
+    for edge in graph.edges:
+        others = [n for n in graph.nodes if n not in (edge.source, edge.target)]
+        for point in points_along(edge.path):
+            assert 0 <= point[0] <= graph.width and 0 <= point[1] <= graph.height, (
+                edge.link.pk,
+                point,
+            )
+            hit = [n.task.title for n in others if inside(point, n)]
+            assert not hit, f"dependency {edge.link.pk} crosses {hit} at {point}"
+
+
+def test_an_edge_spanning_columns_goes_around_the_tasks_in_between():
+    # A → B → C and A → C: the long edge A → C must not run through B (it would read as a
+    # dependency of B that does not exist). It gets a waypoint in B's column instead.
+    graph = layout(tasks("A", "B", "C"), [link(1, 1, 2), link(2, 2, 3), link(3, 1, 3)])
+
+    assert_edges_avoid_other_tasks_and_stay_in_the_drawing(graph)
+    a, b = graph.node(1), graph.node(2)
+    assert a.y == b.y  # the chain runs straight; the long edge takes a slot below B
+    assert graph.edges[2].path.count(" L ") == 1
+
+
+def test_a_start_to_start_edge_from_the_last_task_of_a_column_stays_in_the_drawing():
+    # Before: the dashed curve dipped 24 px below its task, out of the SVG.
+    graph = layout(tasks("A", "B", "C"), [link(1, 1, 3), link(2, 2, 3, kind="ss")])
+
+    assert_edges_avoid_other_tasks_and_stay_in_the_drawing(graph)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    size=st.integers(min_value=1, max_value=9),
+    pairs=st.lists(
+        st.tuples(st.integers(0, 8), st.integers(0, 8), st.sampled_from(["fs", "ss"])),
+        max_size=16,
+    ),
+)
+def test_no_edge_ever_crosses_an_unrelated_task(size, pairs):
+    made = tasks(*(f"T{i}" for i in range(1, size + 1)))
+    seen, links = set(), []
+    for first, second, kind in pairs:
+        first, second = first % size, second % size
+        if first < second and (first, second) not in seen:  # forward only: no cycle
+            seen.add((first, second))
+            links.append(link(len(links) + 1, first + 1, second + 1, kind=kind))
+    graph = layout(made, links)
+
+    for a, b in itertools.combinations(graph.nodes, 2):
+        assert not overlaps(a, b)
+    assert_edges_avoid_other_tasks_and_stay_in_the_drawing(graph)
+
+
+def test_the_drawing_is_as_large_as_its_content():
+    # A chain of seven tasks needed 1,724 px: boxes now wrap their titles on two lines.
+    chain_of_seven = layout(
+        tasks(*(f"Task number {i} with a long title" for i in range(1, 8))),
+        [link(i, i, i + 1) for i in range(1, 7)],
+    )
+    right = max(node.x + node.width for node in chain_of_seven.nodes)
+    bottom = max(node.y + node.height for node in chain_of_seven.nodes)
+
+    assert chain_of_seven.width <= 1320
+    assert right < chain_of_seven.width <= right + 16
+    assert bottom < chain_of_seven.height <= bottom + 32
+    assert chain_of_seven.fits_page
+    assert chain_of_seven.nodes[0].title_lines == ("Task number 1 with a", "long title")
+    long = layout(tasks("A very long title that goes on and on and on and on"), []).nodes[0]
+    assert len(long.title_lines) == 2 and long.title_lines[1].endswith("\u2026")
+    assert all(len(line) <= 21 for line in long.title_lines)
+
+
 def test_rows_follow_the_predecessors_to_keep_edges_short():
     # B (row 0) and C (row 1) wait for nothing; E waits for C, D for B — E listed last but
     # D and E are ordered by their predecessors' rows.
@@ -176,11 +295,13 @@ def test_the_change_page_draws_the_graph_and_a_task_action_redraws_it(
         action = reverse("changes:task_action", args=[first.pk, "start"])
         fragment = client.post(action, HTTP_HX_REQUEST="true").content.decode()
 
-    graph = page[page.index('id="dependency-graph"') :]
+    graph = page[page.index('id="dependency-graph"') :].split("</figure>")[0]
     assert 'role="img"' in graph and "aria-label=" in graph
     assert graph.count('class="graph-node"') == 3
     assert graph.count('class="graph-edge') == 2
-    assert f'href="#task-{second.pk}"' in graph
+    # One image (its text alternative is the task table): no links inside, the nodes name rows.
+    assert "<a " not in graph and 'href="' not in graph
+    assert f'data-row="task-{second.pk}"' in graph
     assert f'<tr id="task-{second.pk}"' in page
     assert "<title>VMs — Pending (critical)</title>" in graph
     assert 'data-kind="ss"' in graph and 'stroke-dasharray="6 4"' in graph

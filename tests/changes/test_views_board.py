@@ -158,6 +158,10 @@ def test_a_card_shows_number_title_client_owner_dates_schedule_and_open_tasks(
     assert 'data-schedule="late"' in text
     assert 'data-open-tasks="1"' in text  # the cancelled task does not count
     assert "1 open task" in text
+    # A <dl> holds only dt/dd groups (wrapped in divs), no <br> (axe: definition-list).
+    dl = text[text.index("<dl") : text.index("</dl>")]
+    assert "<br" not in dl
+    assert re.findall(r"<(dt|dd|div)\b", dl)[::3] == ["div"] * 3
 
 
 def test_a_full_column_links_to_the_list(client, users, tam_client, monkeypatch):

@@ -64,6 +64,20 @@ def test_an_engineer_starts_and_completes_a_task_and_the_successor_becomes_ready
     assert f'data-task="{second.pk}" data-status="ready"' in content
 
 
+def test_every_task_action_button_names_its_task(client, users, planned):
+    # A screen reader's list of buttons read "Start, Block, Cancel task, Start, …" for every row.
+    made, first, _second, side = planned
+    client.force_login(users.tam)
+
+    content = client.get(reverse("changes:change_detail", args=[made.pk])).content.decode()
+
+    buttons = re.findall(r"<button[^>]*>(.*?)</button>", content.split('id="task-table"')[1], re.S)
+    named = [re.sub(r"<[^>]+>", "", b).strip() for b in buttons]
+    for action in ("Start", "Block", "Cancel task"):
+        assert f"{action} {first.title}" in named and f"{action} {side.title}" in named
+    assert f'<span class="visually-hidden"> {first.title}</span>' in content
+
+
 def test_starting_a_task_with_open_predecessors_is_refused_without_an_override(
     client, users, planned
 ):

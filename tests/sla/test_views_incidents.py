@@ -146,6 +146,9 @@ def test_the_clocks_card_refreshes_alone_and_moves_on(client, users, sla):
     assert 'id="incident-clocks"' in before and 'hx-trigger="every 30s"' in before
     assert 'data-state="running"' in clock_html(before, "reaction")
     assert 'data-state="breached"' in clock_html(after, "reaction")
+    # A reached warning says so in text, not in an aria-label on an <i> (not allowed there).
+    assert '<span class="visually-hidden">reached</span>' in after
+    assert not re.search(r"<i [^>]*aria-label", after)
 
 
 # --- the list: refresh, filters, queries ---------------------------------------------------
@@ -165,6 +168,8 @@ def test_the_table_refreshes_itself_every_30_seconds_keeping_the_filters(client,
     assert 'hx-trigger="every 30s"' in poller
     assert 'hx-get="/sla/incidents/?priority=p3"' in poller
     assert 'hx-push-url="false"' in poller
+    # It waits while the keyboard focus is in the table (tamdesk.js), not to lose the reader.
+    assert 'data-pause-while-focused="#list-results"' in poller
     assert 'data-state="running"' in fragment
 
 
