@@ -8,10 +8,12 @@ from auditlog.context import set_actor
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.views.defaults import server_error
+from django.urls import get_resolver
+from django.utils import translation
 
 from tamdesk.core.history import history
 from tamdesk.core.templatetags.tamdesk_ui import _page_window
+from tamdesk.core.views import server_error
 from tests.directory.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +114,33 @@ def test_500_page_renders_without_a_request_context():
     assert response.status_code == 500
     assert "Server error" in response.content.decode()
     assert "Server error" in render_to_string("500.html")
+
+
+def test_500_page_offers_the_home_page_and_the_language_switch():
+    assert get_resolver().resolve_error_handler(500) is server_error
+    with translation.override("ru"):
+        response = server_error(RequestFactory().get("/changes/?page=2"))
+
+    content = response.content.decode()
+    assert response.status_code == 500
+    assert "Ошибка сервера" in content
+    assert 'href="/"' in content
+    assert 'action="/i18n/setlang/"' in content
+    assert 'name="csrfmiddlewaretoken"' in content
+    assert 'name="next" value="/changes/?page=2"' in content
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_403_and_404_pages_offer_the_home_page_and_the_language_switch(client, users, language):
+    client.force_login(users.norole)
+
+    for url, status in [("/jobs/", 403), ("/no-such-page/", 404)]:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+
+        content = response.content.decode()
+        assert response.status_code == status
+        assert 'href="/"' in content
+        assert 'action="/i18n/setlang/"' in content
 
 
 def test_anonymous_htmx_request_redirects_the_whole_page_to_login(client):
