@@ -1,0 +1,82 @@
+"""Reading a rendered page as a browser would: the numbers in its markup and its visible text.
+
+Used by the page crawl and by the tests of single pages (the Gantt chart in Russian, …)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+#: SVG presentation attributes that hold numbers (or lists of numbers).
+SVG_NUMBER_ATTRIBUTES = frozenset(
+    {
+        "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "rx", "ry", "dx", "dy",
+        "width", "height", "viewbox", "d", "points", "transform", "stroke-width",
+        "stroke-dasharray", "font-size", "fill-opacity", "stroke-opacity", "opacity",
+        "refx", "refy", "markerwidth", "markerheight", "offset",
+    }
+)  # fmt: skip
+#: A decimal comma: a digit, a comma, a digit. SVG separates numbers with ", " (comma and a
+#: space) or spaces only, and the pages' data attributes hold single numbers, ids and dates.
+DECIMAL_COMMA = re.compile(r"\d,\d")
+#: Elements whose text is not shown.
+HIDDEN_TEXT = frozenset({"script", "style", "template"})
+#: Attributes whose text a person reads (or hears).
+TEXT_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
+
+
+class PageReader(HTMLParser):
+    """Collects the malformed numbers of a page and its visible text, one chunk per text node
+    or text attribute."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.malformed: list[str] = []
+        self.texts: list[str] = []
+        self._svg_depth = 0
+        self._hidden_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._start(tag, attrs)
+        if tag == "svg":
+            self._svg_depth += 1
+        if tag in HIDDEN_TEXT:
+            self._hidden_depth += 1
+
+    def handle_startendtag(self, tag, attrs):
+        self._start(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "svg" and self._svg_depth:
+            self._svg_depth -= 1
+        if tag in HIDDEN_TEXT and self._hidden_depth:
+            self._hidden_depth -= 1
+
+    def handle_data(self, data):
+        if not self._hidden_depth and data.strip():
+            self.texts.append(data)
+
+    def _start(self, tag, attrs):
+        in_svg = self._svg_depth > 0 or tag == "svg"
+        for name, value in attrs:
+            if value is None:
+                continue
+            numeric = name.startswith("data-") or (in_svg and name in SVG_NUMBER_ATTRIBUTES)
+            if numeric and DECIMAL_COMMA.search(value):
+                self.malformed.append(f"<{tag} {name}={value!r}>")
+            if name in TEXT_ATTRIBUTES and value.strip():
+                self.texts.append(value)
+        if tag == "input" and dict(attrs).get("type") in {"submit", "button"}:
+            self.texts.append(dict(attrs).get("value") or "")
+
+
+def read_page(html: str) -> PageReader:
+    reader = PageReader()
+    reader.feed(html)
+    reader.close()
+    return reader
+
+
+def malformed_numbers(html: str) -> list[str]:
+    """The SVG and ``data-`` attributes of ``html`` holding a number with a decimal comma."""
+    return read_page(html).malformed
