@@ -182,3 +182,22 @@ def test_history_names_the_actor_or_system(users):
     assert [(c.label, c.before, c.after) for c in update.changes] == [("Name", "Before", "After")]
     assert (create.action, create.actor, create.is_system) == ("Created", "system", True)
     assert ("Tier", "—", "Standard") in [(c.label, c.before, c.after) for c in create.changes]
+
+
+def test_the_user_list_shows_the_roles_translated(client, users):
+    client.force_login(users.administrator)
+
+    content = client.get("/directory/users/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert ">Руководитель отдела</span>" in content
+    assert ">Department lead</span>" not in content
+
+
+def test_form_help_with_a_number_follows_the_request_language():
+    from tamdesk.calendars.forms import ImportHolidaysForm
+    from tests.calendars.factories import CalendarFactory
+
+    with translation.override("ru"):
+        form = ImportHolidaysForm(instance=CalendarFactory.build())
+
+        assert form.fields["year_to"].help_text == "Не более 10 лет за один раз."  # noqa: RUF001

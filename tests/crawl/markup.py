@@ -23,20 +23,36 @@ DECIMAL_COMMA = re.compile(r"\d,\d")
 HIDDEN_TEXT = frozenset({"script", "style", "template"})
 #: Attributes whose text a person reads (or hears).
 TEXT_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
+#: Elements without an end tag.
+VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
 
 
 class PageReader(HTMLParser):
-    """Collects the malformed numbers of a page and its visible text, one chunk per text node
-    or text attribute."""
+    """Collects the malformed numbers of a page and its visible text in the page's language, one
+    chunk per text node or text attribute. Text inside an element in another language (its own
+    ``lang``: a language's own name in the switch, a message stored in its recipient's
+    language) is in ``foreign_texts``."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.malformed: list[str] = []
         self.texts: list[str] = []
+        self.foreign_texts: list[str] = []
+        self.language = ""
         self._svg_depth = 0
         self._hidden_depth = 0
+        self._foreign: list[list] = []  # [tag, open elements of that tag] of a foreign element
 
     def handle_starttag(self, tag, attrs):
+        lang = dict(attrs).get("lang")
+        if tag == "html":
+            self.language = lang or ""
+        elif self._foreign and tag == self._foreign[-1][0]:
+            self._foreign[-1][1] += 1
+        elif lang and lang != self.language and tag not in VOID:
+            self._foreign.append([tag, 1])
         self._start(tag, attrs)
         if tag == "svg":
             self._svg_depth += 1
@@ -47,6 +63,10 @@ class PageReader(HTMLParser):
         self._start(tag, attrs)
 
     def handle_endtag(self, tag):
+        if self._foreign and tag == self._foreign[-1][0]:
+            self._foreign[-1][1] -= 1
+            if not self._foreign[-1][1]:
+                self._foreign.pop()
         if tag == "svg" and self._svg_depth:
             self._svg_depth -= 1
         if tag in HIDDEN_TEXT and self._hidden_depth:
@@ -54,10 +74,13 @@ class PageReader(HTMLParser):
 
     def handle_data(self, data):
         if not self._hidden_depth and data.strip():
-            self.texts.append(data)
+            (self.foreign_texts if self._foreign else self.texts).append(data)
 
     def _start(self, tag, attrs):
         in_svg = self._svg_depth > 0 or tag == "svg"
+        texts = self.foreign_texts if self._foreign else self.texts
+        if tag != "html" and dict(attrs).get("lang", self.language) != self.language:
+            texts = self.foreign_texts
         for name, value in attrs:
             if value is None:
                 continue
@@ -65,9 +88,9 @@ class PageReader(HTMLParser):
             if numeric and DECIMAL_COMMA.search(value):
                 self.malformed.append(f"<{tag} {name}={value!r}>")
             if name in TEXT_ATTRIBUTES and value.strip():
-                self.texts.append(value)
+                texts.append(value)
         if tag == "input" and dict(attrs).get("type") in {"submit", "button"}:
-            self.texts.append(dict(attrs).get("value") or "")
+            texts.append(dict(attrs).get("value") or "")
 
 
 def read_page(html: str) -> PageReader:

@@ -185,10 +185,7 @@ class ImportHolidaysForm(forms.Form):
 
     country = forms.ChoiceField(label=_("Country"), initial="RU")
     year_from = forms.IntegerField(label=_("From year"))
-    year_to = forms.IntegerField(
-        label=_("To year"),
-        help_text=_("At most %(count)d years at once.") % {"count": MAX_IMPORT_YEARS},
-    )
+    year_to = forms.IntegerField(label=_("To year"))
 
     fieldsets = [(None, ["country"]), (None, ["year_from", "year_to"], {"columns": 2})]
 
@@ -197,6 +194,10 @@ class ImportHolidaysForm(forms.Form):
         kwargs.setdefault("initial", {"country": "RU", "year_from": year, "year_to": year + 1})
         super().__init__(*args, **kwargs)
         self.instance = instance
+        # Filled in per form, in the request's language (a class attribute would be English).
+        self.fields["year_to"].help_text = _("At most %(count)d years at once.") % {
+            "count": MAX_IMPORT_YEARS
+        }
         self.fields["country"].choices = [
             (code, f"{name} ({code})") for code, name in holiday_countries()
         ]

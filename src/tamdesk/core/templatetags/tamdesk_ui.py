@@ -9,6 +9,7 @@ from django import forms, template
 from django.urls import reverse
 
 from tamdesk.core.history import history
+from tamdesk.core.roles import Role
 
 register = template.Library()
 
@@ -171,6 +172,16 @@ def hhmm(seconds) -> str:
     sign = MINUS if seconds < 0 else ""
     minutes = abs(seconds) // 60
     return f"{sign}{minutes // 60}:{minutes % 60:02d}"
+
+
+@register.filter
+def role_label(name: str) -> str:
+    """A role's group name (a stable English identifier) as its translated label; a group that
+    is not a role keeps its name."""
+    try:
+        return Role(name).label
+    except ValueError:
+        return name
 
 
 @register.filter
