@@ -229,7 +229,7 @@ def message_context(change: ChangeRequest, *, note: str, by, now: dt.datetime) -
 def render_messages(context: dict) -> dict[str, Rendered]:
     """Both messages as the contacts receive them (in ``MESSAGE_LANGUAGE``)."""
     return {
-        message: render(get_event_type(code), context, MESSAGE_LANGUAGE)
+        message: render(get_event_type(code), context, MESSAGE_LANGUAGE, context["time_zone"])
         for message, code in EVENT_TYPE.items()
     }
 
