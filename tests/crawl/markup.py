@@ -5,6 +5,7 @@ Used by the page crawl and by the tests of single pages (the Gantt chart in Russ
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from html.parser import HTMLParser
 
 #: SVG presentation attributes that hold numbers (or lists of numbers).
@@ -41,6 +42,8 @@ class PageReader(HTMLParser):
         self.texts: list[str] = []
         self.foreign_texts: list[str] = []
         self.language = ""
+        self.headings: list[str] = []  # the <title> and every <h1>, as shown
+        self._heading: list[str] | None = None
         self._svg_depth = 0
         self._hidden_depth = 0
         self._foreign: list[list] = []  # [tag, open elements of that tag] of a foreign element
@@ -54,6 +57,8 @@ class PageReader(HTMLParser):
         elif lang and lang != self.language and tag not in VOID:
             self._foreign.append([tag, 1])
         self._start(tag, attrs)
+        if tag in ("title", "h1") and not self._svg_depth:
+            self._heading = []
         if tag == "svg":
             self._svg_depth += 1
         if tag in HIDDEN_TEXT:
@@ -63,6 +68,9 @@ class PageReader(HTMLParser):
         self._start(tag, attrs)
 
     def handle_endtag(self, tag):
+        if tag in ("title", "h1") and self._heading is not None:
+            self.headings.append(" ".join("".join(self._heading).split()))
+            self._heading = None
         if self._foreign and tag == self._foreign[-1][0]:
             self._foreign[-1][1] -= 1
             if not self._foreign[-1][1]:
@@ -73,6 +81,8 @@ class PageReader(HTMLParser):
             self._hidden_depth -= 1
 
     def handle_data(self, data):
+        if self._heading is not None:
+            self._heading.append(data)
         if not self._hidden_depth and data.strip():
             (self.foreign_texts if self._foreign else self.texts).append(data)
 
@@ -103,3 +113,19 @@ def read_page(html: str) -> PageReader:
 def malformed_numbers(html: str) -> list[str]:
     """The SVG and ``data-`` attributes of ``html`` holding a number with a decimal comma."""
     return read_page(html).malformed
+
+
+#: Names written in lower case on purpose.
+LOWER_CASE_NAMES = frozenset({"tamdesk"})
+
+
+def lower_case_headings(reader: PageReader, *, known: Collection[str] = ()) -> list[str]:
+    """The page's title and main headings that start with a lower-case letter (a model's
+    verbose name used as a title, "политики SLA") — unless they start with a name: the product's,
+    or one of the ``known`` names of records (a user name)."""
+    names = LOWER_CASE_NAMES | set(known)
+    return [
+        text
+        for text in reader.headings
+        if text[:1].islower() and text.split(" ", 1)[0] not in names
+    ]

@@ -2,7 +2,8 @@
 over the demo organisation with data in every state (see ``conftest.py``).
 
 A page fails on a server error (5xx), on an English text of the catalogue left untranslated on a
-Russian page, and on a number with a decimal comma in an SVG or ``data-`` attribute.
+Russian page, on a number with a decimal comma in an SVG or ``data-`` attribute, and on a title or
+main heading starting in lower case.
 
 ``PAGES`` lists every URL name of the HTML site with how to fill its path: a new URL name that is
 not listed fails ``test_every_url_name_is_crawled``, so a new page cannot be skipped. The JSON API
@@ -29,7 +30,7 @@ from tamdesk.directory.models import (
 from tamdesk.notifications.models import Notification, WebhookSubscription
 from tamdesk.sla.models import Incident, SLAPolicy
 from tests.crawl.conftest import DEMO_ACCOUNTS
-from tests.crawl.markup import read_page
+from tests.crawl.markup import lower_case_headings, read_page
 from tests.crawl.untranslated import untranslated_texts
 
 pytestmark = pytest.mark.django_db
@@ -231,6 +232,8 @@ def test_every_page_works_for_every_role_in_both_languages(client, demo, urls, u
             continue
         page = read_page(response.content.decode())
         problems += [f"{url} ({name}): malformed number {found}" for found in page.malformed]
+        headings = lower_case_headings(page, known=demo.data_texts)
+        problems += [f"{url} ({name}): lower-case heading {text!r}" for text in headings]
         if language == "ru" and name not in NOT_TRANSLATED:
             untranslated = untranslated_texts(page.texts, known=demo.data_texts)
             problems += [f"{url} ({name}): untranslated {text!r}" for text in untranslated]
