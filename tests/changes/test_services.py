@@ -257,7 +257,7 @@ def test_when_the_last_predecessor_is_done_the_task_becomes_ready_and_its_people
     queue = sent.get(recipient_department=vmware)
     assert (queue.channel, queue.address) == ("email", "vmware@example.com")
     assert '"Virtual machines"' in queue.subject
-    assert "Planned finish: 2026-11-23 16:00 UTC." in queue.body_text  # 12:00 + 4 h
+    assert "Planned finish: 2026-11-23 16:00 (UTC)." in queue.body_text  # 12:00 + 4 h
     in_app = set(sent.filter(channel="in_app").values_list("recipient_user__username", flat=True))
     assert in_app == {"vlead", "virt"}
     entry = ActivityEntry.objects.get(task=second, to_value="ready")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 import time_machine
@@ -154,7 +155,9 @@ def test_a_card_shows_number_title_client_owner_dates_schedule_and_open_tasks(
     assert "Acme Retail" in text
     assert person(users.tam) in text
     assert "2026-11-23" in text  # committed
-    assert made.forecast_finish_at.strftime("%Y-%m-%d %H:%M") in text
+    # in the viewer's time zone
+    viewer_zone = zoneinfo.ZoneInfo(users.tam.engineer.time_zone)
+    assert made.forecast_finish_at.astimezone(viewer_zone).strftime("%Y-%m-%d %H:%M") in text
     assert 'data-schedule="late"' in text
     assert 'data-open-tasks="1"' in text  # the cancelled task does not count
     assert "1 open task" in text

@@ -211,7 +211,9 @@ def test_a_tam_edits_the_change_and_returns_to_its_page(client, users, web, tam_
         "Web landscape, phase 2", "p1", contact, "Restore the snapshot.",
     )  # fmt: skip
     assert web.committed_on == dt.date(2026, 12, 4)
-    assert web.planned_start_at == dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC)
+    # typed in the TAM's time zone (Europe/Moscow, UTC+3)
+    assert users.tam.engineer.time_zone == "Europe/Moscow"
+    assert web.planned_start_at == dt.datetime(2026, 11, 24, 6, tzinfo=dt.UTC)
     assert list(web.affected_components.all()) == [firewall]
     assert web.client == tam_client
     committed = ActivityEntry.objects.filter(change=web, kind="committed").order_by("pk")

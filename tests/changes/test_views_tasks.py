@@ -15,6 +15,7 @@ from tamdesk.changes import services
 from tamdesk.changes.choices import TaskStatus
 from tamdesk.changes.models import DepartmentTask, TaskDependency
 from tests.changes.factories import at, chain, change, task
+from tests.crawl.markup import malformed_numbers
 
 pytestmark = pytest.mark.django_db
 
@@ -323,6 +324,32 @@ def test_the_htmx_fragment_after_cancelling_leaves_the_task_out_of_the_plan(clie
     assert [row.task.pk for row in response.context["rows"]] == [second.pk, side.pk]
     assert first.pk not in [row.task.pk for row in response.context["chart"].rows]
     assert 'id="cancelled-tasks"' in response.content.decode()
+
+
+def test_the_gantt_chart_and_the_graph_draw_in_russian(client, users, planned):
+    # Russian formats numbers with a decimal comma: x1="220,0" drew no bars at all.
+    made, first, _second, _side = planned
+    client.force_login(users.engineer)
+    act(client, first, "start")
+
+    content = client.get(
+        reverse("changes:change_detail", args=[made.pk]), HTTP_ACCEPT_LANGUAGE="ru"
+    ).content.decode()
+
+    assert '<html lang="ru"' in content
+    assert content.count('class="gantt-bar') == 3
+    assert content.count('class="gantt-actual"') == 1
+    assert re.search(r'<line x1="\d+(\.\d+)?" y1="0"', content)
+    assert malformed_numbers(content) == []
+
+
+def test_the_graph_describes_its_tasks_and_columns(client, users, planned):
+    made, *_tasks = planned
+    client.force_login(users.engineer)
+
+    content = client.get(reverse("changes:change_detail", args=[made.pk])).content.decode()
+
+    assert f"Dependency graph of {made}: 3 tasks in 2 columns;" in content
 
 
 def test_the_actual_bar_follows_a_started_task(client, users, planned):

@@ -16,8 +16,8 @@ from rest_framework import serializers
 
 import tamdesk
 from tamdesk.core import ranges
-from tamdesk.core.viewsets import UpdateFieldsModelSerializer
 from tamdesk.core.models import JobRun
+from tamdesk.core.viewsets import UpdateFieldsModelSerializer
 
 UTC = dt.UTC
 

@@ -8,10 +8,12 @@ from auditlog.context import set_actor
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.views.defaults import server_error
+from django.urls import get_resolver
+from django.utils import translation
 
 from tamdesk.core.history import history
 from tamdesk.core.templatetags.tamdesk_ui import _page_window
+from tamdesk.core.views import server_error
 from tests.directory.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +116,33 @@ def test_500_page_renders_without_a_request_context():
     assert "Server error" in render_to_string("500.html")
 
 
+def test_500_page_offers_the_home_page_and_the_language_switch():
+    assert get_resolver().resolve_error_handler(500) is server_error
+    with translation.override("ru"):
+        response = server_error(RequestFactory().get("/changes/?page=2"))
+
+    content = response.content.decode()
+    assert response.status_code == 500
+    assert "Ошибка сервера" in content
+    assert 'href="/"' in content
+    assert 'action="/i18n/setlang/"' in content
+    assert 'name="csrfmiddlewaretoken"' in content
+    assert 'name="next" value="/changes/?page=2"' in content
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_403_and_404_pages_offer_the_home_page_and_the_language_switch(client, users, language):
+    client.force_login(users.norole)
+
+    for url, status in [("/jobs/", 403), ("/no-such-page/", 404)]:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+
+        content = response.content.decode()
+        assert response.status_code == status
+        assert 'href="/"' in content
+        assert 'action="/i18n/setlang/"' in content
+
+
 def test_anonymous_htmx_request_redirects_the_whole_page_to_login(client):
     response = client.get("/directory/clients/", HTTP_HX_REQUEST="true")
 
@@ -153,3 +182,22 @@ def test_history_names_the_actor_or_system(users):
     assert [(c.label, c.before, c.after) for c in update.changes] == [("Name", "Before", "After")]
     assert (create.action, create.actor, create.is_system) == ("Created", "system", True)
     assert ("Tier", "—", "Standard") in [(c.label, c.before, c.after) for c in create.changes]
+
+
+def test_the_user_list_shows_the_roles_translated(client, users):
+    client.force_login(users.administrator)
+
+    content = client.get("/directory/users/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert ">Руководитель отдела</span>" in content
+    assert ">Department lead</span>" not in content
+
+
+def test_form_help_with_a_number_follows_the_request_language():
+    from tamdesk.calendars.forms import ImportHolidaysForm
+    from tests.calendars.factories import CalendarFactory
+
+    with translation.override("ru"):
+        form = ImportHolidaysForm(instance=CalendarFactory.build())
+
+        assert form.fields["year_to"].help_text == "Не более 10 лет за один раз."  # noqa: RUF001

@@ -165,7 +165,7 @@ def test_the_digest_email_lists_the_sections(
 
     [message] = mailoutbox
     client_url = f"http://127.0.0.1:8000{tam_client.get_absolute_url()}"
-    assert message.subject == "Your tamdesk digest for 03/12/2025"
+    assert message.subject == "Your tamdesk digest for 2025-03-12"
     assert message.to == [users.tam.email]
     name = users.tam.get_full_name()
     assert message.body == (
@@ -214,7 +214,7 @@ def test_a_tam_who_switched_the_digest_email_off_gets_it_in_the_app_only(
     assert digests_at(WEDNESDAY_9, django_capture_on_commit_callbacks) == 1
     assert mailoutbox == [] and digests_of(users.tam) == []
     [row] = digests_of(users.tam, Channel.IN_APP)
-    assert row.subject == "Your tamdesk digest for 03/12/2025" and row.is_unread
+    assert row.subject == "Your tamdesk digest for 2025-03-12" and row.is_unread
     assert "Clients without a key contact" in row.body_text
     # Its own digest is not an unread notification of the next one.
     assert digest.unread_notifications(users.tam, WEDNESDAY_9) == []

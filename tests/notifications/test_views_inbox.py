@@ -45,6 +45,20 @@ def test_the_bell_shows_the_unread_count_of_the_user_only(client, users):
     assert f'hx-get="{reverse("notifications:bell")}"' in content
 
 
+@pytest.mark.parametrize("count", [1, 3, 5, 21])
+def test_the_bell_counts_unread_notifications_in_russian(client, users, count):
+    # The count reached the Russian plural formula (n%10) as a lazy object: a 500 on every page.
+    NotificationFactory.create_batch(count, recipient_user=users.tam)
+    client.force_login(users.tam)
+
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert unread_badge(content) == str(count)
+    assert f"Уведомления: {count} непрочитан" in content
+
+
 def test_the_bell_has_no_badge_when_everything_is_read(client, users):
     NotificationFactory(recipient_user=users.tam, read_at=timezone.now())
     client.force_login(users.tam)

@@ -187,10 +187,7 @@ class ImportHolidaysForm(forms.Form):
 
     country = forms.ChoiceField(label=_("Country"), initial="RU")
     year_from = ranges.year_form_field(label=_("From year"))
-    year_to = ranges.year_form_field(
-        label=_("To year"),
-        help_text=_("At most %(count)d years at once.") % {"count": MAX_IMPORT_YEARS},
-    )
+    year_to = ranges.year_form_field(label=_("To year"))
     shorten_pre_holidays = forms.BooleanField(
         label=_("Shorten pre-holiday days by one hour"),
         required=False,
@@ -213,6 +210,10 @@ class ImportHolidaysForm(forms.Form):
         kwargs.setdefault("initial", {"country": "RU", "year_from": year, "year_to": year + 1})
         super().__init__(*args, **kwargs)
         self.instance = instance
+        # Filled in per form, in the request's language (a class attribute would be English).
+        self.fields["year_to"].help_text = _("At most %(count)d years at once.") % {
+            "count": MAX_IMPORT_YEARS
+        }
         self.fields["country"].choices = [
             (code, f"{name} ({code})") for code, name in holiday_countries()
         ]

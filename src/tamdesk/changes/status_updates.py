@@ -203,6 +203,10 @@ def summarise(change: ChangeRequest, tasks: list[DepartmentTask]) -> Summary:
     )
 
 
+#: The language of the messages to the client's contacts (contacts have no language of their own).
+MESSAGE_LANGUAGE = settings.LANGUAGE_CODE
+
+
 def message_context(change: ChangeRequest, *, note: str, by, now: dt.datetime) -> dict:
     """The context of both messages' templates: the tasks of the plan (not the cancelled ones)."""
     tasks = list(
@@ -225,9 +229,9 @@ def message_context(change: ChangeRequest, *, note: str, by, now: dt.datetime) -
 
 
 def render_messages(context: dict) -> dict[str, Rendered]:
-    """Both messages as the contacts receive them (in ``LANGUAGE_CODE``)."""
+    """Both messages as the contacts receive them (in ``MESSAGE_LANGUAGE``)."""
     return {
-        message: render(get_event_type(code), context, settings.LANGUAGE_CODE)
+        message: render(get_event_type(code), context, MESSAGE_LANGUAGE, context["time_zone"])
         for message, code in EVENT_TYPE.items()
     }
 

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every time in the viewer's zone (the engineer profile's, else TAMDESK_TIME_ZONE).
+    "tamdesk.directory.time_zones.ViewerTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -76,6 +78,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tamdesk.core.context_processors.shell",
@@ -107,7 +110,10 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses any login from a locked-out address before a password is checked.
     "tamdesk.core.auth.LoginLockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, loading the engineer profile (the viewer's time zone) with the
+    # user. Sessions signed in through django.contrib.auth.backends.ModelBackend before it
+    # existed end: their users sign in again once.
+    "tamdesk.directory.auth.ModelBackendWithProfile",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -147,6 +153,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Dates and times per language: ISO-like in English, 25.07.2026 14:05 in Russian.
+FORMAT_MODULE_PATH = ["tamdesk.core.formats"]
 USE_I18N = True
 TIME_ZONE = env_str("TAMDESK_TIME_ZONE", "UTC")
 USE_TZ = True

@@ -6,6 +6,8 @@ from tamdesk.core.api_docs import ApiDocsView, ApiSchemaView
 from tamdesk.directory.views.home import home
 from tamdesk.notifications.views.jobs import outbox_health
 
+handler500 = "tamdesk.core.views.server_error"
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

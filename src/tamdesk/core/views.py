@@ -1,5 +1,5 @@
-"""Pages of the core app: the health check, the background jobs page, the password change and
-the API tokens of the signed-in person."""
+"""Pages of the core app: the health check, the server error page, the background jobs page,
+the password change and the API tokens of the signed-in person."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
+from django.template import loader
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -57,6 +59,16 @@ def healthz(request):
             "database": {"status": "ok", "vendor": connection.vendor},
         }
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page (``handler500``): a way back home and the language switch.
+
+    Rendered with the request and a CSRF token only (for the switch's form), without the
+    context processors: nothing that needs the database or could fail again."""
+    template = loader.get_template("500.html")
+    context = {"request": request, "csrf_token": get_token(request)}
+    return HttpResponseServerError(template.render(context))
 
 
 # --- the background jobs page ----------------------------------------------------------------

@@ -15,13 +15,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from tamdesk.directory.choices import AccountRole, ContactKind
 from tamdesk.directory.models import AccountTeamAssignment, Client
+from tamdesk.directory.time_zones import user_time_zone
 from tamdesk.notifications import timing
 from tamdesk.notifications.catalog import DAILY_DIGEST
 from tamdesk.notifications.models import Notification
@@ -104,7 +105,8 @@ def send_daily_digests(*, now: dt.datetime) -> int:
         event_key = f"digest:{user.pk}:{today.isoformat()}"
         if Notification.objects.filter(event_key=event_key).exists():
             continue
-        with translation.override(language_of(user)):
+        # The sections are composed in the recipient's language and zone, like the message.
+        with translation.override(language_of(user)), timezone.override(user_time_zone(user)):
             sections = compose(user, now=now)
         if not sections:
             continue

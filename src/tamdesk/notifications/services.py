@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 
 from tamdesk.core.exceptions import DomainError
 from tamdesk.directory.models import Contact, Department
+from tamdesk.directory.time_zones import contact_time_zone, department_time_zone, user_time_zone
 from tamdesk.notifications import channels, timing
 from tamdesk.notifications.catalog import PERSONAL_CHANNELS, EventType, get_event_type
 from tamdesk.notifications.choices import Channel, NotificationStatus
@@ -56,11 +57,21 @@ class Rendered:
     html: str
 
 
-def render(event_type: EventType, context: dict, language: str) -> Rendered:
-    """The subject and the bodies of ``event_type`` in ``language``."""
-    # LANGUAGE_CODE as the i18n context processor would give it (the e-mail's <html lang>).
-    context = {"base_url": settings.BASE_URL, "LANGUAGE_CODE": language, **context}
-    with translation.override(language):
+def render(
+    event_type: EventType, context: dict, language: str, time_zone: str | None = None
+) -> Rendered:
+    """The subject and the bodies of ``event_type`` in ``language``, with times in
+    ``time_zone`` (the recipient's; the instance's by default), named ``TIME_ZONE`` in the
+    templates."""
+    time_zone = time_zone or settings.TIME_ZONE
+    # LANGUAGE_CODE and TIME_ZONE as the i18n and tz context processors would give them.
+    context = {
+        "base_url": settings.BASE_URL,
+        "LANGUAGE_CODE": language,
+        "TIME_ZONE": time_zone,
+        **context,
+    }
+    with translation.override(language), timezone.override(time_zone):
         subject = render_to_string(f"{event_type.template}_subject.txt", context)
         text = render_to_string(f"{event_type.template}.txt", context)
         html = render_to_string(f"{event_type.template}.html", context)
@@ -142,12 +153,13 @@ def notify(
         "related_type": related_type,
         "related_id": str(related.pk) if related is not None else "",
     }
-    rendered: dict[str, Rendered] = {}
+    rendered: dict[tuple[str, str], Rendered] = {}
 
-    def content(language: str) -> Rendered:
-        if language not in rendered:
-            rendered[language] = render(kind, context, language)
-        return rendered[language]
+    def content(language: str, time_zone: str) -> Rendered:
+        """The message in the recipient's language, with times in their zone."""
+        if (language, time_zone) not in rendered:
+            rendered[language, time_zone] = render(kind, context, language, time_zone)
+        return rendered[language, time_zone]
 
     rows: list[Notification] = []
     seen: set[str] = set()
@@ -159,7 +171,7 @@ def notify(
             rows.append(
                 _email(
                     common,
-                    content(settings.LANGUAGE_CODE),
+                    content(settings.LANGUAGE_CODE, department_time_zone(recipient)),
                     key=f"{event_key}|email|department:{recipient.pk}",
                     recipient_department=recipient,
                     address=recipient.queue_email,
@@ -174,7 +186,7 @@ def notify(
             rows.append(
                 _email(
                     common,
-                    content(settings.LANGUAGE_CODE),
+                    content(settings.LANGUAGE_CODE, contact_time_zone(recipient)),
                     key=f"{event_key}|email|contact:{recipient.pk}",
                     recipient_contact=recipient,
                     address=recipient.email,
@@ -188,7 +200,7 @@ def notify(
         if not recipient.is_active:
             continue
         language = language_of(recipient)
-        body = content(language)
+        body = content(language, user_time_zone(recipient))
         wanted = channels_for(recipient, kind)
         if Channel.IN_APP in wanted:
             rows.append(
@@ -221,7 +233,7 @@ def notify(
     for subscription in subscriptions:
         if not subscription.wants(kind.code):
             continue
-        body = content(settings.LANGUAGE_CODE)
+        body = content(settings.LANGUAGE_CODE, settings.TIME_ZONE)
         rows.append(
             Notification(
                 **common,

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.directory.choices import AccountRole
@@ -126,7 +127,7 @@ def sla_risks(user, now: dt.datetime) -> list[DigestItem]:
         else:
             what = _("%(clock)s due %(due)s") % {
                 "clock": ClockKind(clock.kind).label,
-                "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M")
+                "due": date_format(timezone.localtime(clock.due_at), "SHORT_DATETIME_FORMAT")
                 if clock.due_at
                 else "—",
             }

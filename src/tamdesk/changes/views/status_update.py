@@ -35,6 +35,7 @@ class StatusUpdate(ChangeViews, ui.ModelView):
             "form": form,
             "preview": preview,
             "timeline_message": preview.messages[status_updates.TIMELINE],
+            "message_language": status_updates.MESSAGE_LANGUAGE,
             "summary_message": preview.messages[status_updates.SUMMARY],
             "cancel_url": change_url(change),
         }

@@ -5,10 +5,14 @@ The server-side permission check in the view is what counts; ``perm`` only hides
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import forms, template
 from django.urls import reverse
+from django.utils.formats import number_format
 
 from tamdesk.core.history import history
+from tamdesk.core.roles import Role
 
 register = template.Library()
 
@@ -171,6 +175,26 @@ def hhmm(seconds) -> str:
     sign = MINUS if seconds < 0 else ""
     minutes = abs(seconds) // 60
     return f"{sign}{minutes // 60}:{minutes % 60:02d}"
+
+
+@register.filter
+def hours(value) -> str:
+    """A number of hours as people write it: ``40``, ``2.5``, ``0.25`` — no trailing zeros, at
+    most two decimals, the language's decimal separator (``2,5`` in Russian); "—" for none."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return number_format(Decimal(format(number.normalize(), "f")))
+
+
+@register.filter
+def role_label(name: str) -> str:
+    """A role's group name (a stable English identifier) as its translated label; a group that
+    is not a role keeps its name."""
+    try:
+        return Role(name).label
+    except ValueError:
+        return name
 
 
 @register.filter

@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tamdesk.directory.time_zones import user_time_zone
 from tamdesk.sla import clocks
 from tamdesk.sla.choices import ClockKind, ClockState
 from tamdesk.sla.models import Incident
@@ -38,9 +38,8 @@ TONE_LABELS = {
 
 
 def viewer_time_zone(user) -> str:
-    """The zone the viewer reads times in: their engineer profile's, else the instance's."""
-    engineer = getattr(user, "engineer", None) if getattr(user, "is_authenticated", False) else None
-    return (engineer.time_zone if engineer is not None else "") or settings.TIME_ZONE
+    """The zone the viewer reads times in (``directory.time_zones.user_time_zone``)."""
+    return user_time_zone(user)
 
 
 class ViewerTimeZoneMixin:

@@ -1,0 +1,105 @@
+"""The demo organisation, loaded once for the whole crawl, with data in every state the pages
+show: unread notifications for every demo account, breached and paused incidents, late and
+cancelled changes, dead and failed notifications in the outbox, a webhook, job runs."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import override_settings
+
+from tamdesk.calendars.models import Calendar, CalendarException
+from tamdesk.changes.choices import ChangeStatus, ScheduleStatus, TaskStatus
+from tamdesk.changes.models import ChangeRequest, DepartmentTask
+from tamdesk.core.models import JobRunOutcome
+from tamdesk.demo.data import FIXED_PEOPLE
+from tamdesk.demo.generator import build_plan
+from tamdesk.demo.loader import load_demo
+from tamdesk.directory.models import Client, Component, Department
+from tamdesk.notifications.choices import Channel, NotificationStatus
+from tamdesk.notifications.models import Notification
+from tamdesk.sla.choices import ClockState
+from tamdesk.sla.models import IncidentClock
+from tests.notifications.factories import (
+    JobRunFactory,
+    NotificationFactory,
+    WebhookSubscriptionFactory,
+)
+
+#: The demo accounts, one per role (``admin`` is the superuser).
+DEMO_ACCOUNTS = tuple(person.username for person in FIXED_PEOPLE)
+
+
+def _add_what_the_demo_lacks(users) -> None:
+    """States the demo does not reach by itself: an unread notification for everyone (the bell
+    in Russian), the outbox's dead and failed rows, a webhook, the jobs page's runs."""
+    for user in users:
+        NotificationFactory.create_batch(2, recipient_user=user, subject="Crawl: unread")
+        NotificationFactory(recipient_user=user, channel=Channel.EMAIL, subject="Crawl: e-mail")
+    NotificationFactory(
+        recipient_user=users[0],
+        channel=Channel.EMAIL,
+        status=NotificationStatus.DEAD,
+        attempts=5,
+        last_error="Connection refused",
+    )
+    NotificationFactory(
+        recipient_user=users[0],
+        channel=Channel.EMAIL,
+        status=NotificationStatus.FAILED,
+        attempts=1,
+        last_error="Timed out",
+    )
+    WebhookSubscriptionFactory(name="Crawl webhook")
+    JobRunFactory()
+    JobRunFactory(outcome=JobRunOutcome.FAILED, detail="ValueError: crawl")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo loaded once per module (with its change requests), rolled back afterwards;
+    every test runs in a savepoint of it."""
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=hashers):
+            load_demo(build_plan(), password="crawl-password-42")
+        users = list(get_user_model().objects.filter(username__in=DEMO_ACCOUNTS))
+        _add_what_the_demo_lacks(users)
+        _assert_every_state(users)
+        yield SimpleNamespace(
+            users={user.username: user for user in users}, data_texts=_data_texts()
+        )
+        transaction.set_rollback(True)
+
+
+def _data_texts() -> frozenset[str]:
+    """Names the demo's records were given (in English, like "Backup", the department): shown as
+    they are in any language, so never "untranslated"."""
+    names = [
+        *Department.objects.values_list("name", flat=True),
+        *get_user_model().objects.values_list("username", flat=True),
+        *Client.objects.values_list("name", flat=True),
+        *Calendar.objects.values_list("name", flat=True),
+        *CalendarException.objects.values_list("name", flat=True),
+        *Component.objects.values_list("name", flat=True),
+    ]
+    return frozenset(" ".join(name.split()) for name in names)
+
+
+def _assert_every_state(users) -> None:
+    """The crawl is only as good as its data: fail loudly when the demo stops covering a state."""
+    assert len(users) == len(DEMO_ACCOUNTS)
+    for user in users:
+        assert Notification.objects.inbox(user).unread().exists(), user.username
+    assert set(ChangeRequest.objects.values_list("status", flat=True)) == set(ChangeStatus.values)
+    schedules = set(ChangeRequest.objects.open().values_list("schedule_status", flat=True))
+    assert schedules == set(ScheduleStatus.values)
+    tasks = set(DepartmentTask.objects.values_list("status", flat=True))
+    assert {TaskStatus.DONE, TaskStatus.IN_PROGRESS, TaskStatus.CANCELLED} <= tasks, tasks
+    clocks = set(IncidentClock.objects.values_list("state", flat=True))
+    assert {ClockState.BREACHED, ClockState.PAUSED, ClockState.RUNNING} <= clocks, clocks
+    outbox = set(Notification.objects.values_list("status", flat=True))
+    assert {NotificationStatus.DEAD, NotificationStatus.FAILED} <= outbox
