@@ -13,7 +13,9 @@ from django.test import override_settings
 
 from tamdesk.calendars.models import Calendar, CalendarException
 from tamdesk.changes.choices import ChangeStatus, ScheduleStatus, TaskStatus
+from tamdesk.changes.graph import _title_lines
 from tamdesk.changes.models import ChangeRequest, DepartmentTask
+from tamdesk.core import tokens
 from tamdesk.core.models import JobRunOutcome
 from tamdesk.demo.data import FIXED_PEOPLE
 from tamdesk.demo.generator import build_plan
@@ -35,7 +37,8 @@ DEMO_ACCOUNTS = tuple(person.username for person in FIXED_PEOPLE)
 
 def _add_what_the_demo_lacks(users) -> None:
     """States the demo does not reach by itself: an unread notification for everyone (the bell
-    in Russian), the outbox's dead and failed rows, a webhook, the jobs page's runs."""
+    in Russian), the outbox's dead and failed rows, a webhook, the jobs page's runs, an API token
+    for everyone."""
     for user in users:
         NotificationFactory.create_batch(2, recipient_user=user, subject="Crawl: unread")
         NotificationFactory(recipient_user=user, channel=Channel.EMAIL, subject="Crawl: e-mail")
@@ -56,6 +59,8 @@ def _add_what_the_demo_lacks(users) -> None:
     WebhookSubscriptionFactory(name="Crawl webhook")
     JobRunFactory()
     JobRunFactory(outcome=JobRunOutcome.FAILED, detail="ValueError: crawl")
+    for user in users:  # the API tokens page lists one
+        tokens.create_token(user, name="Crawl token", by=user)
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +91,10 @@ def _data_texts() -> frozenset[str]:
         *CalendarException.objects.values_list("name", flat=True),
         *Component.objects.values_list("name", flat=True),
     ]
+    # The dependency graph wraps a task's title over two lines (a line may be a catalogue text:
+    # "Operating system" of "Operating system: install, harden and …").
+    for title in DepartmentTask.objects.values_list("title", flat=True):
+        names += [title, *_title_lines(title)]
     return frozenset(" ".join(name.split()) for name in names)
 
 

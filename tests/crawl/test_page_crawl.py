@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tamdesk.calendars.models import Calendar, CalendarException
 from tamdesk.changes.models import ChangeRequest, DepartmentTask, TaskDependency
+from tamdesk.core.models import ApiToken
 from tamdesk.directory.models import (
     AccountTeamAssignment,
     Client,
@@ -88,6 +89,8 @@ PAGES: dict[str, Callable[[], list[Kwargs]]] = {
     "api-schema": none,
     "api-docs": none,
     "jobs": none,
+    "core:api_tokens": none,
+    "core:api_token_revoke": first(ApiToken),
     # directory
     "directory:user_list": none,
     "directory:user_create": none,
