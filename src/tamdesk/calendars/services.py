@@ -33,6 +33,7 @@ from tamdesk.calendars.models import (
     check_exception_hours,
 )
 from tamdesk.calendars.public_holidays import is_supported_country, public_days
+from tamdesk.calendars.time_zones import DEFAULT_TIME_ZONE
 
 WeeklyHours = Mapping[int, Iterable[Interval]]  # weekday (0 = Monday) → intervals
 
@@ -54,7 +55,7 @@ def weekday_field(weekday: int) -> str:
 def create_calendar(
     *,
     name: str,
-    time_zone: str,
+    time_zone: str = DEFAULT_TIME_ZONE,
     description: str = "",
     is_always_open: bool = False,
     weekly: WeeklyHours | None = None,

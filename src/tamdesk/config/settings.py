@@ -161,6 +161,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    # DRF's parsers with the size limit (DATA_UPLOAD_MAX_MEMORY_SIZE) and a JSON nesting limit.
+    "DEFAULT_PARSER_CLASSES": [
+        "tamdesk.core.parsers.JSONParser",
+        "tamdesk.core.parsers.FormParser",
+        "tamdesk.core.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "tamdesk.core.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tamdesk.core.api.exception_handler",

@@ -6,6 +6,12 @@ from tamdesk.core import views as core_views
 from tamdesk.directory.views.home import home
 from tamdesk.notifications.views.jobs import outbox_health
 
+# The API answers its errors in its own shape, the pages with HTML (tamdesk.core.api).
+handler400 = "tamdesk.core.api.bad_request"
+handler403 = "tamdesk.core.api.permission_denied"
+handler404 = "tamdesk.core.api.page_not_found"
+handler500 = "tamdesk.core.api.server_error"
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from tamdesk.core.roles import Role
@@ -403,6 +404,8 @@ class ObtainTokenView(ObtainAuthToken):
 
     # The credentials are in the body; a browser session must not make CSRF apply here.
     authentication_classes = []
+    # DRF's view lists its own parsers; ours carry the size and nesting limits.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     # Password guessing is slowed down per client address (rate in settings: "token").
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"

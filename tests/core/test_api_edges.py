@@ -1,0 +1,171 @@
+"""The API's edges answer in its own error shape, never with a 500 or an HTML page: bodies too
+large or nested too deep (tamdesk.core.parsers), unknown paths and pages, OPTIONS everywhere."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import RequestFactory
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from tamdesk.calendars.models import Calendar
+from tamdesk.core import api
+from tamdesk.core.parsers import MAX_JSON_DEPTH, json_depth
+from tamdesk.directory.models import Client
+from tests.conftest import api_as
+
+SHAPE = {"code", "detail", "errors"}
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize(
+    ("value", "depth"),
+    [(1, 0), ([], 1), ({"a": [1, {"b": []}]}, 4), (json.loads(nested(900)), 900)],
+)
+def test_json_depth(value, depth):
+    assert json_depth(value) == depth
+
+
+@pytest.mark.django_db
+class TestBodies:
+    def test_deep_json_on_the_anonymous_token_endpoint_is_a_parse_error(self):
+        response = APIClient().post(
+            "/api/v1/auth/token/", nested(1000), content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert response.json()["code"] == "parse_error"
+        assert "nested" in response.json()["detail"]
+
+    def test_json_one_level_too_deep_is_refused_and_nothing_written(self, users):
+        body = {"name": "Deep", "code": "DEEP", "notes": ""}
+        body["tags"] = json.loads(nested(MAX_JSON_DEPTH))
+        response = api_as(users.administrator).post(
+            "/api/v1/clients/", json.dumps(body), content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert response.json()["code"] == "parse_error"
+        assert not Client.objects.filter(code="DEEP").exists()
+
+    def test_json_at_the_depth_limit_is_parsed(self, users):
+        response = api_as(users.administrator).post(
+            "/api/v1/auth/token/",
+            json.dumps({"username": json.loads(nested(MAX_JSON_DEPTH - 1)), "password": "x"}),
+            content_type="application/json",
+        )
+        assert response.status_code == 400
+        assert response.json()["code"] == "invalid"
+
+    @pytest.mark.parametrize(
+        ("content_type", "body"),
+        [
+            ("application/json", json.dumps({"name": "Big", "code": "BIG", "notes": "x" * 2000})),
+            ("application/x-www-form-urlencoded", "name=Big&code=BIG&notes=" + "x" * 2000),
+        ],
+    )
+    def test_body_over_the_limit_is_413(self, users, settings, content_type, body):
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+        response = api_as(users.administrator).post(
+            "/api/v1/clients/", body, content_type=content_type
+        )
+        assert response.status_code == 413
+        assert set(response.json()) == SHAPE
+        assert response.json()["code"] == "request_too_large"
+        assert not Client.objects.filter(code="BIG").exists()
+
+    def test_body_over_the_limit_before_authentication_is_413(self, settings):
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+        response = APIClient().post(
+            "/api/v1/auth/token/",
+            {"username": "x" * 200, "password": "y"},
+            format="json",
+        )
+        assert response.status_code == 413
+        assert response.json()["code"] == "request_too_large"
+
+
+@pytest.mark.django_db
+class TestPaths:
+    @pytest.mark.parametrize(
+        "path",
+        ["/api/v1/nothing/", "/api/v1/clients/1.5/", "/api/v1/clients/abc/", "/api/v2/clients/"],
+    )
+    def test_unknown_api_path_is_a_json_404(self, users, path):
+        response = api_as(users.administrator).get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"code": "not_found", "detail": "Not found.", "errors": {}}
+
+    @pytest.mark.parametrize("page", ["0", "2", "-1", "x"])
+    def test_page_out_of_range_is_a_json_404(self, users, tam_client, page):
+        response = api_as(users.administrator).get(f"/api/v1/clients/?page={page}")
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+    def test_unknown_page_outside_the_api_stays_html(self, users):
+        response = APIClient().get("/no-such-page/")
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("text/html")
+
+    def test_server_error_under_the_api_is_json(self):
+        response = api.server_error(RequestFactory().get("/api/v1/clients/"))
+        assert response.status_code == 500
+        assert json.loads(response.content)["code"] == "server_error"
+
+    def test_bad_request_under_the_api_is_json(self):
+        response = api.bad_request(RequestFactory().get("/api/v1/clients/"), ValueError())
+        assert (response.status_code, json.loads(response.content)["code"]) == (400, "bad_request")
+
+
+def _schema_paths() -> list[str]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return sorted(path.replace("{id}", "1") for path in schema["paths"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", _schema_paths())
+def test_options_never_fails(users, path):
+    response = api_as(users.administrator).options(path)
+    assert response.status_code in (200, 401, 403, 404, 405), response.content
+
+
+@pytest.mark.django_db
+def test_calendar_without_time_zone_gets_the_default(users):
+    response = api_as(users.administrator).post(
+        "/api/v1/calendars/", {"name": "Office"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["time_zone"] == "Europe/Moscow"
+    assert Calendar.objects.get(name="Office").time_zone == "Europe/Moscow"
+
+
+def _api_views():
+    from django.urls import get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern), pattern.callback
+
+    return [
+        (path, callback)
+        for path, callback in walk(get_resolver().url_patterns)
+        if path.startswith("api/") and hasattr(callback, "cls")
+    ]
+
+
+def test_every_api_view_parses_with_the_limited_parsers():
+    from tamdesk.core import parsers
+
+    ours = (parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser)
+    views = _api_views()
+    assert len(views) > 20
+    for path, callback in views:
+        for parser in callback.cls.parser_classes:
+            assert issubclass(parser, ours), (path, parser)
