@@ -23,9 +23,39 @@ from tamdesk.core.exceptions import DomainError
 
 
 class Pagination(PageNumberPagination):
+    """``?page=`` and ``?page_size=`` (1 to 500). A page out of range is 404 ``not_found``; a
+    page size that is not a whole number in range is refused (400 ``invalid``), not replaced by
+    the default."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        value = raw[0] if len(raw) == 1 else ""
+        size = int(value) if value.isascii() and value.isdigit() else 0
+        if not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        gettext("Enter a whole number from 1 to %(max)d.")
+                        % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return size
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] |= {"minimum": 1, "maximum": self.max_page_size}
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] |= {"minimum": 1}
+        return parameters
 
 
 def _field_errors(detail) -> dict:

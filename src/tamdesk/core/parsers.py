@@ -1,8 +1,12 @@
-"""The API's request body parsers: DRF's, with the limits every endpoint shares.
+"""The API's request body parser: JSON only, with the limits every endpoint shares.
+
+Bodies are JSON, as the schema says: form and multipart bodies are refused (415
+``unsupported_media_type``), so a form's lenient reading (an empty field taken as "use the
+default", ``0`` as false) cannot accept what the schema refuses.
 
 - A body larger than Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused before it is read
-  (``RequestDataTooBig``, answered 413 ``request_too_large``). Django checks form and multipart
-  bodies itself; DRF reads JSON and urlencoded bodies from the stream and would not.
+  (``RequestDataTooBig``, answered 413 ``request_too_large``): DRF reads JSON from the stream, and
+  Django's limit would not apply.
 - JSON nested deeper than ``MAX_JSON_DEPTH`` levels is refused (400 ``parse_error``): no request
   field is nested that deep, and a deeper body would exhaust the interpreter's recursion limit in
   the decoder or in the code that walks the data (a 500).
@@ -84,27 +88,3 @@ def _nested_too_deeply() -> str:
     return gettext("The JSON body is nested more than %(depth)d levels deep.") % {
         "depth": MAX_JSON_DEPTH
     }
-
-
-class FormParser(parsers.FormParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        check_content_length(_meta(parser_context))
-        return super().parse(_Buffer(read_limited(stream)), media_type, parser_context)
-
-
-class MultiPartParser(parsers.MultiPartParser):
-    """Django's multipart parser limits the fields (``DATA_UPLOAD_MAX_MEMORY_SIZE``) and their
-    number itself; the declared length is checked first, so a huge upload is not read at all."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        check_content_length(_meta(parser_context))
-        return super().parse(stream, media_type, parser_context)
-
-
-class _Buffer:
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-
-    def read(self, *args) -> bytes:
-        body, self.body = self.body, b""
-        return body

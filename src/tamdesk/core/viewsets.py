@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -35,25 +37,53 @@ def error_response(description: str) -> OpenApiResponse:
 
 
 class ApiSchema(AutoSchema):
-    """Adds the error responses an operation can return to its documented responses."""
+    """Adds the error responses an operation can return to its documented responses.
+
+    ``error_statuses`` lists every status with its description and the rule saying which
+    operations return it; a new cross-cutting status (say 412 for a stale ``If-Match``) is one
+    more entry. An operation's own ``responses`` (``extend_schema``) win over these."""
+
+    error_statuses: tuple[tuple[str, str, Callable[[ApiSchema], bool]], ...] = (
+        (
+            "400",
+            _("Invalid input, or refused by a business rule; see `code` and `errors`."),
+            lambda op: op.method != "GET" or op.is_list(),
+        ),
+        ("401", _("Not authenticated."), lambda op: op.authenticates()),
+        ("403", _("Permission denied."), lambda op: op.authenticates()),
+        (
+            "404",
+            _("No such record, or a page number out of range."),
+            lambda op: "{" in op.path or op.is_list(),
+        ),
+        (
+            "409",
+            _("Refused by a business rule or a database constraint; see `code`."),
+            lambda op: op.has_body() or op.method == "DELETE",
+        ),
+        (
+            "413",
+            _("The body is larger than the limit (`request_too_large`)."),
+            lambda op: op.has_body(),
+        ),
+        (
+            "429",
+            _("Too many requests (`throttled`); retry after `Retry-After` seconds."),
+            lambda op: bool(op.view.throttle_classes),
+        ),
+    )
+
+    def authenticates(self) -> bool:
+        return bool(self.view.authentication_classes)
+
+    def has_body(self) -> bool:
+        return self.method in ("POST", "PUT", "PATCH")
+
+    def is_list(self) -> bool:
+        return self.method == "GET" and self._is_list_view()
 
     def _error_responses(self) -> dict[str, str]:
-        writes = self.method in ("POST", "PUT", "PATCH")
-        errors = {
-            "400": _("Invalid input; field errors under `errors`."),
-            "401": _("Not authenticated."),
-            "403": _("Permission denied."),
-            "404": _("No such record."),
-            "409": _("Refused by a business rule or a database constraint; see `code`."),
-        }
-        wanted = {"401", "403"}
-        if writes or (self.method == "GET" and self._is_list_view()):
-            wanted.add("400")
-        if "{" in self.path:
-            wanted.add("404")
-        if writes or self.method == "DELETE":
-            wanted.add("409")
-        return {code: text for code, text in errors.items() if code in wanted}
+        return {code: text for code, text, applies in self.error_statuses if applies(self)}
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
