@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from tamdesk.core.jobs import PERIODIC_JOBS, PeriodicJob
 from tamdesk.core.models import JobRun, JobRunOutcome
 from tamdesk.core.ui import PAGE_SIZE, label_filter_choices, wants_fragment
 
+logger = logging.getLogger(__name__)
+
 
 @never_cache
 @require_GET
@@ -32,12 +35,14 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # any database failure is reported, not raised
+    except Exception:  # any database failure is reported, not raised
+        # The details (host, port, database name) go to the log, not to anonymous callers.
+        logger.exception("Health check: the database does not answer")
         return JsonResponse(
             {
                 "status": "error",
                 "version": __version__,
-                "database": {"status": "error", "error": str(exc)},
+                "database": {"status": "error", "error": "unavailable"},
             },
             status=503,
         )
