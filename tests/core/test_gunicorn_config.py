@@ -44,10 +44,12 @@ def test_serve_runs_threaded_workers_with_the_config_file():
 
 def test_gunicorn_reads_the_config_file():
     config = Config()
-    for name in ("worker_class", "threads", "timeout", "graceful_timeout", "keepalive"):
+    names = ("worker_class", "threads", "timeout", "graceful_timeout", "keepalive")
+    for name in (*names, "limit_request_line"):
         config.set(name, getattr(conf, name))
     assert config.worker_class_str == "gthread"
     assert (config.threads, config.timeout, config.graceful_timeout) == (4, 30, 30)
+    assert config.limit_request_line == 8190
     for hook in ("pre_request", "post_request", "post_worker_init", "worker_abort"):
         config.set(hook, getattr(conf, hook))  # gunicorn checks the hooks' signatures
 

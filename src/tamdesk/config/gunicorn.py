@@ -26,6 +26,9 @@ threads = 4
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
+# The longest request line (method, URL with its query, protocol) answered rather than refused
+# with 414; gunicorn's maximum. The API schema documents the 414.
+limit_request_line = 8190
 
 SLOW_REQUEST_SECONDS = max(1, env_int("TAMDESK_SLOW_REQUEST_SECONDS", 10))
 

@@ -73,6 +73,15 @@ class ApiSchema(AutoSchema):
         ),
     )
 
+    # Answered by the web server before tamdesk sees the request, so not in the API's shape.
+    server_statuses: tuple[tuple[str, str, Callable[[ApiSchema], bool]], ...] = (
+        (
+            "414",
+            _("The URL is longer than the web server accepts (8190 bytes in the request line)."),
+            lambda op: True,
+        ),
+    )
+
     def authenticates(self) -> bool:
         return bool(self.view.authentication_classes)
 
@@ -91,6 +100,11 @@ class ApiSchema(AutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(
                     error_response(description), code, direction=direction
+                )
+        for code, description, applies in self.server_statuses:
+            if code not in responses and applies(self):
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(description=description), code, direction=direction
                 )
         return responses
 
