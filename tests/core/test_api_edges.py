@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.exceptions import RequestDataTooBig
 from django.test import RequestFactory
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
@@ -114,6 +115,16 @@ class TestPaths:
     def test_bad_request_under_the_api_is_json(self):
         response = api.bad_request(RequestFactory().get("/api/v1/clients/"), ValueError())
         assert (response.status_code, json.loads(response.content)["code"]) == (400, "bad_request")
+
+    def test_a_body_django_refuses_under_the_api_is_413(self):
+        too_big = RequestDataTooBig("The request body is larger than 100 bytes.")
+        response = api.bad_request(RequestFactory().post("/api/v1/clients/"), too_big)
+        assert response.status_code == 413
+        assert json.loads(response.content)["code"] == "request_too_large"
+
+    def test_permission_denied_under_the_api_is_json(self):
+        response = api.permission_denied(RequestFactory().get("/api/v1/x/"), Exception())
+        assert json.loads(response.content)["code"] == "permission_denied"
 
 
 def _schema_paths() -> list[str]:
