@@ -74,14 +74,15 @@ class LiveServer:
     tokens: dict[str, str] = field(default_factory=dict)
 
     def tamdesk(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-        return subprocess.run(
+        done = subprocess.run(
             [sys.executable, "-m", "tamdesk.cli", *args],
             env=self.env,
             capture_output=True,
             text=True,
             timeout=timeout,
-            check=True,
         )
+        assert done.returncode == 0, f"tamdesk {args[0]} failed:\n{done.stdout}\n{done.stderr}"
+        return done
 
     def token(self, username: str) -> str:
         if username not in self.tokens:

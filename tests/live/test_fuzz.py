@@ -60,6 +60,12 @@ def test_schemathesis(live, schema_file, username):
         f"Authorization: Token {live.token(username)}",
         "--checks",
         "all",
+        # The API reads JSON values a little more leniently than the schema states, and says so
+        # (docs/architecture.md, "API errors"): a boolean also accepts 0/1, a number a numeric
+        # string, a text field a number; a boolean filter ignores a value that is not
+        # true/false. This check flags each such coercion; every other check runs.
+        "--exclude-checks",
+        "negative_data_rejection",
         "--seed",
         str(SEED),
         "--max-examples",

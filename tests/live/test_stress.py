@@ -27,12 +27,21 @@ import datetime as dt
 from decimal import Decimal
 from django.contrib.auth.models import User
 from django.utils import timezone
+from tamdesk.calendars import services as calendars
 from tamdesk.changes import services
 from tamdesk.directory.models import Client, Department
 
+# Records of its own: the fuzz test may have changed the demo's by now.
+stamp = timezone.now().strftime("%H%M%S%f")
 by = User.objects.get(username="administrator")
-client = Client.objects.order_by("pk").first()
-departments = list(Department.objects.order_by("pk")[:4])
+office = calendars.create_calendar(
+    name=f"Stress {stamp}", weekly={day: [(540, 1080)] for day in range(5)}, by=by
+)
+departments = [
+    Department.objects.create(code=f"stress-{stamp}-{n}", name=f"Stress {n}", calendar=office)
+    for n in range(4)
+]
+client = Client.objects.create(name=f"Stress {stamp}", code=f"STRESS-{stamp}")
 start = timezone.now() - dt.timedelta(days=365)
 change = services.create_change(
     client=client, title="Stress: sixty chained tasks over years", by=by,
