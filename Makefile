@@ -29,7 +29,7 @@ CLEAN_ENV := env $(foreach v,$(filter TAMDESK_%,$(.VARIABLES)),-u $(v)) \
 TMP_HOME := home=$$(mktemp -d -t tamdesk-home.XXXXXX); trap 'rm -rf "$$home"' EXIT;
 
 .PHONY: help venv demo test lint fmt imports check migrations test-sqlite test-pg \
-	test-browser messages clean distclean
+	test-live test-browser messages clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -48,7 +48,7 @@ demo: $(STAMP) ## migrate, load the demo organisation and serve it (HOST=127.0.0
 	TAMDESK_HOME="$(DEMO_HOME)" TAMDESK_EMAIL_FILE_DIR="$(DEMO_HOME)/mail" \
 		$(BIN)/tamdesk demo --host "$(HOST)" --port "$(PORT)"
 
-test: lint imports check migrations messages-check test-sqlite test-pg test-browser ## everything CI runs, in order, stopping at the first failure
+test: lint imports check migrations messages-check test-sqlite test-pg test-live test-browser ## everything CI runs, in order, stopping at the first failure
 	@echo "make test: all steps passed"
 
 lint: $(STAMP) ## ruff lint and format check
@@ -75,7 +75,7 @@ migrations: $(STAMP) ## fail when a model change has no migration
 
 test-sqlite: $(STAMP) ## the suite on SQLite (no browser tests)
 	$(TMP_HOME) $(CLEAN_ENV) TAMDESK_HOME="$$home" \
-		$(BIN)/pytest -m "not browser" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+		$(BIN)/pytest -m "not browser and not live" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Skipped with a message when PostgreSQL does not answer, unless CI is set: then it is an error.
 # The probe connects to the server's `postgres` database (the tests create their own).
@@ -99,9 +99,13 @@ test-pg: $(STAMP) ## the suite on PostgreSQL (PG_URL, default postgres://postgre
 		echo "  With CI set this step fails instead of skipping."; \
 		exit 0; \
 	fi; \
-	echo 'pytest -m "not browser" -n $(PYTEST_WORKERS) $(PYTEST_ARGS) with TAMDESK_DATABASE_URL=$(PG_URL)'; \
+	echo 'pytest -m "not browser and not live" -n $(PYTEST_WORKERS) $(PYTEST_ARGS) with TAMDESK_DATABASE_URL=$(PG_URL)'; \
 	$(TMP_HOME) $(CLEAN_ENV) TAMDESK_HOME="$$home" TAMDESK_DATABASE_URL="$(PG_URL)" \
-		$(BIN)/pytest -m "not browser" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+		$(BIN)/pytest -m "not browser and not live" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+test-live: $(STAMP) ## schemathesis and the stress test against `tamdesk serve` on loopback (reports in test-results/live)
+	$(TMP_HOME) $(CLEAN_ENV) TAMDESK_HOME="$$home" \
+		$(BIN)/pytest -m live $(PYTEST_ARGS)
 
 test-browser: $(STAMP) ## Playwright tests driving /usr/bin/chromium
 	$(TMP_HOME) $(CLEAN_ENV) TAMDESK_HOME="$$home" \

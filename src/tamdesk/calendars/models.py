@@ -24,14 +24,14 @@ from tamdesk.calendars.intervals import (
     format_intervals,
     validate_interval_list,
 )
-from tamdesk.calendars.time_zones import validate_time_zone
+from tamdesk.calendars.time_zones import DEFAULT_TIME_ZONE, validate_time_zone
 from tamdesk.core.models import TimeStampedModel
 
 
 class Calendar(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200, unique=True)
     time_zone = models.CharField(
-        _("time zone"), max_length=64, default="Europe/Moscow", validators=[validate_time_zone]
+        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone]
     )
     description = models.TextField(_("description"), blank=True)
     is_always_open = models.BooleanField(

@@ -40,6 +40,7 @@ from tamdesk.calendars.public_holidays import (
     is_supported_country,
     public_days,
 )
+from tamdesk.calendars.time_zones import DEFAULT_TIME_ZONE
 from tamdesk.core import ranges
 
 WeeklyHours = Mapping[int, Iterable[Interval]]  # weekday (0 = Monday) → intervals
@@ -62,7 +63,7 @@ def weekday_field(weekday: int) -> str:
 def create_calendar(
     *,
     name: str,
-    time_zone: str,
+    time_zone: str = DEFAULT_TIME_ZONE,
     description: str = "",
     is_always_open: bool = False,
     weekly: WeeklyHours | None = None,

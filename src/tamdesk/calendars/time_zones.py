@@ -9,6 +9,9 @@ from functools import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# The zone of a calendar, a client or an engineer when none is given.
+DEFAULT_TIME_ZONE = "Europe/Moscow"
+
 
 @cache
 def time_zone_choices() -> list[tuple[str, str]]:

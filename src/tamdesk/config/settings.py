@@ -231,8 +231,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Bodies are JSON only, with a size limit (DATA_UPLOAD_MAX_MEMORY_SIZE) and a nesting limit.
+    "DEFAULT_PARSER_CLASSES": ["tamdesk.core.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "tamdesk.core.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every operation documents the error statuses it can return.
+    "DEFAULT_SCHEMA_CLASS": "tamdesk.core.viewsets.ApiSchema",
     "EXCEPTION_HANDLER": "tamdesk.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

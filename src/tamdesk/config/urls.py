@@ -6,6 +6,11 @@ from tamdesk.core.api_docs import ApiDocsView, ApiSchemaView
 from tamdesk.directory.views.home import home
 from tamdesk.notifications.views.jobs import outbox_health
 
+# The API answers its errors in its own shape, the pages with HTML (tamdesk.core.api).
+handler400 = "tamdesk.core.api.bad_request"
+handler403 = "tamdesk.core.api.permission_denied"
+handler404 = "tamdesk.core.api.page_not_found"
+# The 500 page offers home and the language switch; under /api/ it answers in the API shape.
 handler500 = "tamdesk.core.views.server_error"
 
 urlpatterns = [

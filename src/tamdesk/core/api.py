@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from auditlog.context import auditlog_value, set_actor
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext, gettext_lazy
+from django.views import defaults
 from rest_framework import exceptions, permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -30,9 +32,39 @@ class PreconditionFailed(exceptions.APIException):
 
 
 class Pagination(PageNumberPagination):
+    """``?page=`` and ``?page_size=`` (1 to 500). A page out of range is 404 ``not_found``; a
+    page size that is not a whole number in range is refused (400 ``invalid``), not replaced by
+    the default."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        value = raw[0] if len(raw) == 1 else ""
+        size = int(value) if value.isascii() and value.isdigit() else 0
+        if not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        gettext("Enter a whole number from 1 to %(max)d.")
+                        % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return size
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] |= {"minimum": 1, "maximum": self.max_page_size}
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] |= {"minimum": 1}
+        return parameters
 
 
 def _field_errors(detail) -> dict:
@@ -75,6 +107,11 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"code": "request_too_large", "detail": str(exc), "errors": {}},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, IntegrityError):
         # The database constraint caught what validation missed: report, never 500.
@@ -154,3 +191,49 @@ class AuditedViewSetMixin:
             if self._audit_outer is not None:
                 auditlog_value.set(self._audit_outer)
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+# --- errors raised outside the API's views ------------------------------------------------------
+# An unknown path under /api/, a request Django refuses before any view runs, an unhandled error:
+# Django's error views (``handler404`` … in ``config/urls.py``) answer in the API's shape there and
+# with the HTML pages everywhere else.
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def error_body(code: str, detail: str, *, status: int) -> JsonResponse:
+    return JsonResponse({"code": code, "detail": detail, "errors": {}}, status=status)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_request(request):
+        return error_body("not_found", gettext("Not found."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_request(request):
+        if isinstance(exception, RequestDataTooBig):
+            return error_body("request_too_large", str(exception), status=413)
+        return error_body("bad_request", gettext("Bad request."), status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_request(request):
+        return error_body(
+            "permission_denied",
+            gettext("You do not have permission to perform this action."),
+            status=403,
+        )
+    return defaults.permission_denied(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if is_api_request(request):
+        return error_body("server_error", gettext("Server error."), status=500)
+    return defaults.server_error(request)

@@ -3,6 +3,7 @@ the password change and the API tokens of the signed-in person."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -28,11 +29,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from tamdesk import __version__
-from tamdesk.core import tokens
+from tamdesk.core import api, tokens
 from tamdesk.core.filters import JobRunFilter
 from tamdesk.core.jobs import PERIODIC_JOBS, PeriodicJob
 from tamdesk.core.models import JobRun, JobRunOutcome
 from tamdesk.core.ui import PAGE_SIZE, label_filter_choices, wants_fragment
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -43,12 +46,14 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # any database failure is reported, not raised
+    except Exception:  # any database failure is reported, not raised
+        # The details (host, port, database name) go to the log, not to anonymous callers.
+        logger.exception("Health check: the database does not answer")
         return JsonResponse(
             {
                 "status": "error",
                 "version": __version__,
-                "database": {"status": "error", "error": str(exc)},
+                "database": {"status": "error", "error": "unavailable"},
             },
             status=503,
         )
@@ -65,7 +70,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page (``handler500``): a way back home and the language switch.
 
     Rendered with the request and a CSRF token only (for the switch's form), without the
-    context processors: nothing that needs the database or could fail again."""
+    context processors: nothing that needs the database or could fail again. Under ``/api/``
+    the answer is the API's error shape."""
+    if api.is_api_request(request):
+        return api.server_error(request)
     template = loader.get_template("500.html")
     context = {"request": request, "csrf_token": get_token(request)}
     return HttpResponseServerError(template.render(context))

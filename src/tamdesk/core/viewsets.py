@@ -9,6 +9,8 @@ only the fields they were given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -48,34 +50,73 @@ def error_response(description: str) -> OpenApiResponse:
 
 
 class ApiSchema(AutoSchema):
-    """Adds the error responses an operation can return to its documented responses."""
+    """Adds the error responses an operation can return to its documented responses.
+
+    ``error_statuses`` lists every status with its description and the rule saying which
+    operations return it; a new cross-cutting status (412 for a stale ``If-Match``, say) is one
+    more entry. An operation's own ``responses`` (``extend_schema``) win over these."""
+
+    error_statuses: tuple[tuple[str, str, Callable[[ApiSchema], bool]], ...] = (
+        (
+            "400",
+            _("Invalid input, or refused by a business rule; see `code` and `errors`."),
+            lambda op: op.method != "GET" or op.is_list(),
+        ),
+        ("401", _("Not authenticated."), lambda op: op.authenticates()),
+        ("403", _("Permission denied."), lambda op: op.authenticates()),
+        (
+            "404",
+            _("No such record, or a page number out of range."),
+            lambda op: "{" in op.path or op.is_list(),
+        ),
+        (
+            "409",
+            _("Refused by a business rule or a database constraint; see `code`."),
+            lambda op: op.has_body() or op.method == "DELETE",
+        ),
+        (
+            "412",
+            _(
+                "`precondition_failed`: `If-Match` names an older version of the record; "
+                "nothing was written. Read it again and repeat the change."
+            ),
+            lambda op: op._is_versioned_write() and isinstance(op.view, VersionedViewSetMixin),
+        ),
+        (
+            "413",
+            _("The body is larger than the limit (`request_too_large`)."),
+            lambda op: op.has_body(),
+        ),
+        (
+            "429",
+            _("Too many requests (`throttled`); retry after `Retry-After` seconds."),
+            lambda op: bool(op.view.throttle_classes),
+        ),
+    )
+
+    # Answered by the web server before tamdesk sees the request, so not in the API's shape.
+    server_statuses: tuple[tuple[str, str, Callable[[ApiSchema], bool]], ...] = (
+        (
+            "414",
+            _("The URL is longer than the web server accepts (8190 bytes in the request line)."),
+            lambda op: True,
+        ),
+    )
+
+    def authenticates(self) -> bool:
+        return bool(self.view.authentication_classes)
+
+    def has_body(self) -> bool:
+        return self.method in ("POST", "PUT", "PATCH")
+
+    def is_list(self) -> bool:
+        return self.method == "GET" and self._is_list_view()
 
     def _is_versioned_write(self) -> bool:
         return self.method in WRITE_METHODS and "{" in self.path
 
     def _error_responses(self) -> dict[str, str]:
-        writes = self.method in ("POST", "PUT", "PATCH")
-        errors = {
-            "400": _("Invalid input; field errors under `errors`."),
-            "401": _("Not authenticated."),
-            "403": _("Permission denied."),
-            "404": _("No such record."),
-            "409": _("Refused by a business rule or a database constraint; see `code`."),
-            "412": _(
-                "`precondition_failed`: `If-Match` names an older version of the record; "
-                "nothing was written. Read it again and repeat the change."
-            ),
-        }
-        wanted = {"401", "403"}
-        if writes or (self.method == "GET" and self._is_list_view()):
-            wanted.add("400")
-        if "{" in self.path:
-            wanted.add("404")
-        if writes or self.method == "DELETE":
-            wanted.add("409")
-        if self._is_versioned_write() and isinstance(self.view, VersionedViewSetMixin):
-            wanted.add("412")
-        return {code: text for code, text in errors.items() if code in wanted}
+        return {code: text for code, text, applies in self.error_statuses if applies(self)}
 
     def _is_versioned_read_or_write(self) -> bool:
         action = getattr(self.view, "action", None)
@@ -117,6 +158,11 @@ class ApiSchema(AutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(
                     error_response(description), code, direction=direction
+                )
+        for code, description, applies in self.server_statuses:
+            if code not in responses and applies(self):
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(description=description), code, direction=direction
                 )
         return responses
 

@@ -12,6 +12,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
 
 from tamdesk.core import ranges
@@ -103,6 +104,15 @@ class CompetencySerializer(ranges.ModelSerializer):
     class Meta:
         model = Competency
         fields = ["field", "level"]
+
+    def validate(self, attrs: dict) -> dict:
+        # A partial update of the engineer makes its nested items partial too: require them.
+        missing = {name: [_("This field is required.")] for name in self.Meta.fields}
+        for name in attrs:
+            missing.pop(name, None)
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 class RoleListField(serializers.ListField):
@@ -379,6 +389,11 @@ class ContactViewSet(DirectoryViewSet):
     parent_field = "client"
 
 
+@extend_schema_view(
+    # The answer is the whole assignment, whose end date may still be open (null).
+    update=extend_schema(responses=AccountTeamAssignmentSerializer),
+    partial_update=extend_schema(responses=AccountTeamAssignmentSerializer),
+)
 class AccountTeamAssignmentViewSet(DirectoryViewSet):
     """Who holds which role on a client's account team, and when. Creating an assignment ends the
     previous holder's; afterwards only the end date can be set."""

@@ -221,6 +221,10 @@ class NotificationPreferencesView(AuditedViewSetMixin, GenericAPIView):
     serializer_class = NotificationPreferencesSerializer
     schema = ApiSchema()
 
+    def get_object(self) -> dict:
+        """The one resource: the caller's preferences (DRF's OPTIONS metadata asks for it)."""
+        return preferences_of(self.request.user)
+
     @extend_schema(operation_id="notification_preferences_retrieve", summary=_("Your preferences"))
     def get(self, request) -> Response:
         return Response(self.get_serializer(preferences_of(request.user)).data)

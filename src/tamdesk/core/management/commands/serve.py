@@ -17,6 +17,10 @@ from django.db import connections
 from tamdesk import __version__
 
 DEFAULT_WORKERS = 2
+# Each worker process serves this many requests at once, one per thread: a slow request holds
+# one thread, not the process (see tamdesk.config.gunicorn).
+DEFAULT_THREADS = 4
+GUNICORN_CONFIG = "python:tamdesk.config.gunicorn"
 WSGI_APPLICATION = "tamdesk.config.wsgi:application"
 _WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104
 
@@ -55,9 +59,17 @@ def _gunicorn_has_option(option: str) -> bool:
     return any(option in setting.cli for setting in KNOWN_SETTINGS if setting.cli)
 
 
-def gunicorn_argv(*, host: str, port: int, workers: int, python: str | None = None) -> list[str]:
-    """The command line of the web server. Extra gunicorn options can be given in the
-    ``GUNICORN_CMD_ARGS`` environment variable."""
+def gunicorn_argv(
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int = DEFAULT_THREADS,
+    python: str | None = None,
+) -> list[str]:
+    """The command line of the web server: threaded workers, their timeouts and the slow-request
+    log come from ``tamdesk.config.gunicorn``. Extra gunicorn options can be given in the
+    ``GUNICORN_CMD_ARGS`` environment variable (they win over that file)."""
     # gunicorn 27+ opens a control socket in ~/.gunicorn, shared by every instance of the user;
     # tamdesk does not use it and keeps its files in TAMDESK_HOME.
     extra = ["--no-control-socket"] if _gunicorn_has_option("--no-control-socket") else []
@@ -70,6 +82,10 @@ def gunicorn_argv(*, host: str, port: int, workers: int, python: str | None = No
         bind_address(host, port),
         "--workers",
         str(workers),
+        "--config",
+        GUNICORN_CONFIG,
+        "--threads",
+        str(threads),
         "--access-logfile",
         "-",
         "--error-logfile",
@@ -144,6 +160,13 @@ class Command(BaseCommand):
             help=f"Web server processes (default: {DEFAULT_WORKERS}).",
         )
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=DEFAULT_THREADS,
+            help="Requests each web server process serves at once, one per thread "
+            f"(default: {DEFAULT_THREADS}).",
+        )
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help="Do not start a background worker beside the web server (run `tamdesk worker` "
@@ -151,10 +174,19 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, host: str, port: int, workers: int, no_worker: bool = False, **options
+        self,
+        *args,
+        host: str,
+        port: int,
+        workers: int,
+        threads: int = DEFAULT_THREADS,
+        no_worker: bool = False,
+        **options,
     ) -> None:
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
+        if threads < 1:
+            raise CommandError("--threads must be at least 1.")
         if not 0 < port < 65536:
             raise CommandError("--port must be between 1 and 65535.")
         adopted = adopt_base_url(host, port)
@@ -163,8 +195,8 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
             self.style.SUCCESS(f"tamdesk {__version__} at {display_url(host, port)}")
-            + f" (gunicorn on {bind_address(host, port)}, {workers} worker{'s' * (workers != 1)}; "
-            "Ctrl+C stops it)"
+            + f" (gunicorn on {bind_address(host, port)}, {workers} worker{'s' * (workers != 1)} "
+            f"× {threads} thread{'s' * (threads != 1)}; Ctrl+C stops it)"
         )
         if adopted:
             self.stdout.write(
@@ -180,7 +212,7 @@ class Command(BaseCommand):
         # The children open their own connections; none may be inherited across exec/fork.
         connections.close_all()
         code = run(
-            gunicorn_argv(host=host, port=port, workers=workers),
+            gunicorn_argv(host=host, port=port, workers=workers, threads=threads),
             companion_commands(worker=not no_worker),
         )
         if code:

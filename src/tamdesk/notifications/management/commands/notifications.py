@@ -38,12 +38,20 @@ class Command(BaseCommand):
         getattr(self, action.replace("-", "_"))(**options)
 
     def send_test(self, *, to: str, wait: float, **_options) -> None:
+        if wait < 0:
+            raise CommandError("--wait must be 0 (do not wait) or more seconds.")
         try:
             notification = services.send_test_email(to=to)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"Queued test e-mail #{notification.pk} to {to}.")
-        deadline = time.monotonic() + max(wait, 0)
+        if wait == 0:
+            self.stdout.write(
+                "Not waiting for the delivery (--wait 0): a worker sends it; "
+                "`tamdesk notifications status` shows how it went."
+            )
+            return
+        deadline = time.monotonic() + wait
         while True:
             notification.refresh_from_db()
             if notification.status != "pending" or time.monotonic() >= deadline:
