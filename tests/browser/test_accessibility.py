@@ -86,7 +86,11 @@ def _user(username: str):
 
 
 def _context(browser: Browser, live_server, language: str = "en", **options):
-    context = browser.new_context(base_url=live_server.url, locale=language, **options)
+    # The test injects axe-core and evaluates checks as script, which the site's
+    # Content-Security-Policy forbids (rightly); tests/browser/test_security.py checks the policy.
+    context = browser.new_context(
+        base_url=live_server.url, locale=language, bypass_csp=True, **options
+    )
     context.set_default_timeout(TIMEOUT_MS)
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     return context
