@@ -85,14 +85,15 @@ class LiveServer:
         return done
 
     def token(self, username: str) -> str:
-        if username not in self.tokens:
-            status, body = request(
-                f"{self.url}/api/v1/auth/token/",
-                method="POST",
-                body={"username": username, "password": DEMO_PASSWORD},
-            )
-            assert status == 200, body
-            self.tokens[username] = json.loads(body)["token"]
+        """A new token of ``username`` on every call: the fuzzer's ``DELETE /api/v1/auth/token/``
+        revokes the token it was sent with, so a token is never shared between tests."""
+        status, body = request(
+            f"{self.url}/api/v1/auth/token/",
+            method="POST",
+            body={"username": username, "password": DEMO_PASSWORD},
+        )
+        assert status == 200, body
+        self.tokens[username] = json.loads(body)["token"]
         return self.tokens[username]
 
 
