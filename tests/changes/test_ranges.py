@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from tamdesk.changes import rescheduling, scheduling, services
 from tamdesk.changes.gantt import MAX_GRIDLINES
-from tamdesk.changes.models import ChangeRequest, DepartmentTask
-from tamdesk.core.ranges import OutOfSupportedRange
+from tamdesk.changes.models import ChangeRequest, ChangeTemplate, DepartmentTask, TemplateTask
+from tamdesk.core.ranges import MAX_TASKS_PER_CHANGE, OutOfSupportedRange
 from tests.changes.factories import MON_0900, chain, change, task
 from tests.changes.test_api_changes import db_state, refused
 from tests.conftest import api_as
@@ -314,3 +314,56 @@ def test_the_engine_never_compiles_past_the_supported_range(users, web, departme
     network.duration[:] = 10**12  # thousands of years of work: refused, not compiled
     with pytest.raises(OutOfSupportedRange):
         scheduling.run_engine(specs, network)
+
+
+# --- tasks per change ----------------------------------------------------------------------
+
+
+def _fill(change_request, department, count: int) -> None:
+    DepartmentTask.objects.bulk_create(
+        DepartmentTask(
+            change=change_request,
+            department=department,
+            title=f"Task {number}",
+            estimate_hours=Decimal("1"),
+            position=number,
+        )
+        for number in range(1, count + 1)
+    )
+
+
+def test_a_change_holds_at_most_the_supported_number_of_tasks(users, web, department):
+    _fill(web, department, MAX_TASKS_PER_CHANGE - 1)
+    api = api_as(users.tam)
+    data = {"change": web.pk, "department": department.pk, "title": "Last", "estimate_hours": "1"}
+    assert api.post("/api/v1/change-tasks/", data, format="json").status_code == 201
+
+    body = refused(api, "post", "/api/v1/change-tasks/", data, 400, "too_many_tasks")
+
+    assert str(MAX_TASKS_PER_CHANGE) in body["detail"]
+    assert web.tasks.count() == MAX_TASKS_PER_CHANGE
+
+
+def test_a_playbook_that_would_overfill_a_change_adds_nothing(users, web, department):
+    playbook = ChangeTemplate.objects.create(code="pair", name="Pair")
+    for position in (1, 2):
+        TemplateTask.objects.create(
+            template=playbook, key=f"t{position}", department_code=department.code,
+            title=f"Step {position}", estimate_hours=Decimal("1"), position=position,
+        )  # fmt: skip
+    _fill(web, department, MAX_TASKS_PER_CHANGE - 1)
+    path = f"/api/v1/change-templates/{playbook.pk}/instantiate/"
+
+    refused(api_as(users.tam), "post", path, {"change": web.pk}, 400, "too_many_tasks")
+
+
+def test_the_task_form_says_the_change_is_full(client, users, web, department):
+    _fill(web, department, MAX_TASKS_PER_CHANGE)
+    client.force_login(users.tam)
+    data = {"department": department.pk, "title": "One more", "estimate_hours": "1"}
+
+    response = client.post(reverse("changes:task_create", args=[web.pk]), data)
+
+    assert response.status_code in (200, 400)
+    assert "at most 200 tasks" in response.content.decode()
+    assert web.tasks.count() == MAX_TASKS_PER_CHANGE

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tamdesk.changes.choices import (
     CLOSED_CHANGE_STATUSES,
@@ -180,7 +181,7 @@ class DepartmentTask(TimeStampedModel):
     started_override_reason = models.TextField(
         _("started before its predecessors because"), blank=True
     )
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("order in a list", "position"), default=0)
 
     objects = DepartmentTaskQuerySet.as_manager()
 
@@ -331,7 +332,7 @@ class TemplateTask(models.Model):
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     estimate_hours = models.DecimalField(_("estimate, working hours"), **HOURS)
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("order in a list", "position"), default=0)
 
     class Meta:
         verbose_name = _("playbook task")

@@ -44,6 +44,7 @@ from tamdesk.changes.models import (
     TaskDependency,
     is_engineer_of,
 )
+from tamdesk.core import ranges
 from tamdesk.core.concurrency import update_fields_of
 from tamdesk.directory.models import Client, Contact, Department
 
@@ -370,6 +371,16 @@ def transition_change(
 # --- tasks ---------------------------------------------------------------------------------
 
 
+def _check_room(change: ChangeRequest, *, adding: int) -> None:
+    """Refuse a task that would take the change past ``ranges.MAX_TASKS_PER_CHANGE``."""
+    if change.tasks.count() + adding > ranges.MAX_TASKS_PER_CHANGE:
+        raise ChangeError(
+            _("A change holds at most %(count)d tasks; split the work into several changes.")
+            % {"count": ranges.MAX_TASKS_PER_CHANGE},
+            code="too_many_tasks",
+        )
+
+
 @transaction.atomic
 def add_task(
     change: ChangeRequest,
@@ -389,6 +400,7 @@ def add_task(
     _refuse_closed(change)
     hours = _check_hours(estimate_hours, field="estimate_hours")
     _check_assignee(department, assignee)
+    _check_room(change, adding=1)
     position = (change.tasks.aggregate(last=Max("position"))["last"] or 0) + 1
     task = DepartmentTask.objects.create(
         change=change,
@@ -704,6 +716,7 @@ def instantiate_template(
         )
     change = _lock_change(change)
     _refuse_closed(change)
+    _check_room(change, adding=len(template_tasks))
     first = (change.tasks.aggregate(last=Max("position"))["last"] or 0) + 1
     made = {}
     for offset, item in enumerate(template_tasks):

@@ -52,6 +52,9 @@ MAX_TARGET_HOURS = 10_000
 MAX_TARGET_SECONDS = MAX_TARGET_HOURS * 3600
 #: A duration in a query parameter (``breaching_within``), hours.
 MAX_QUERY_HOURS = 10_000
+#: Department tasks in one change request (cancelled ones included): bounds the schedule, the
+#: Gantt chart and the dependency graph whatever is stored.
+MAX_TASKS_PER_CHANGE = 200
 
 BOUNDS = {"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()}
 YEAR_BOUNDS = {"first": FIRST_YEAR, "last": LAST_YEAR}
