@@ -367,3 +367,22 @@ def test_the_task_form_says_the_change_is_full(client, users, web, department):
     assert response.status_code in (200, 400)
     assert "at most 200 tasks" in response.content.decode()
     assert web.tasks.count() == MAX_TASKS_PER_CHANGE
+
+
+def test_a_change_stored_with_more_tasks_than_supported_is_listed_but_not_drawn(
+    client, users, web, department
+):
+    _fill(web, department, MAX_TASKS_PER_CHANGE + 1)  # stored before the limit existed
+    client.force_login(users.tam)
+
+    started = time.monotonic()
+    response = client.get(reverse("changes:change_detail", args=[web.pk]))
+
+    assert response.status_code == 200
+    assert time.monotonic() - started < 10
+    assert response.context["chart"] is None
+    assert response.context["graph"] is None
+    content = response.content.decode()
+    assert content.count("app-not-drawn") == 2
+    assert "<svg" not in content.split('id="gantt-heading"')[1]
+    assert len(response.context["rows"]) == MAX_TASKS_PER_CHANGE + 1

@@ -13,6 +13,7 @@ from django.utils import timezone
 from tamdesk.changes import gantt, graph, scheduling
 from tamdesk.changes.choices import ACTIVE_CHANGE_STATUSES, TaskStatus
 from tamdesk.changes.models import ChangeRequest, DepartmentTask, TaskDependency
+from tamdesk.core import ranges
 
 WORK_TEMPLATE = "changes/partials/_work.html"
 
@@ -139,14 +140,18 @@ def work_context(change: ChangeRequest, user, *, error: str = "") -> dict:
     links = [
         link for link in dependencies if link.predecessor.is_in_plan and link.successor.is_in_plan
     ]
+    # A change stored before the task limit may hold more: the drawings stay bounded, the table
+    # (their text alternative) still lists every task.
+    drawable = len(planned) <= ranges.MAX_TASKS_PER_CHANGE
     return {
         "change": change,
         "tasks": tasks,
         "dependencies": dependencies,
         "rows": task_rows(change, planned, links, user),
         "cancelled_tasks": [task for task in tasks if not task.is_in_plan],
-        "chart": chart_of(change, planned, now=timezone.now()),
-        "graph": graph_of(planned, links),
+        "chart": chart_of(change, planned, now=timezone.now()) if drawable else None,
+        "graph": graph_of(planned, links) if drawable else None,
+        "max_drawn_tasks": ranges.MAX_TASKS_PER_CHANGE,
         "work_error": error,
         "can_edit_dependencies": user.has_perm("changes.add_taskdependency", change),
     }
