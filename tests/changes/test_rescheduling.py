@@ -18,6 +18,7 @@ from tamdesk.core.models import JobRun
 from tamdesk.notifications.models import Notification
 from tests.calendars.factories import OFFICE_DAY, CalendarFactory
 from tests.changes.factories import MON_0900, at, change, task
+from tests.conftest import api_as
 from tests.directory.factories import ClientFactory, DepartmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,10 +159,14 @@ def test_giving_the_department_another_calendar_moves_the_forecast(
 ):
     web = change(tam_client, by=users.tam)
     task(web, office, by=users.tam, hours="9")
-    office.calendar = CalendarFactory(time_zone="UTC", weekly={0: ((9 * 60, 12 * 60),)})
+    mondays = CalendarFactory(time_zone="UTC", weekly={0: ((9 * 60, 12 * 60),)})
 
     with django_capture_on_commit_callbacks(execute=True):
-        office.save()
+        response = api_as(users.administrator).patch(
+            f"/api/v1/departments/{office.pk}/", {"calendar": mondays.pk}, format="json"
+        )
+
+    assert response.status_code == 200, response.content
 
     web.refresh_from_db()
     assert web.forecast_finish_at == at(3, days=14)  # three hours each Monday

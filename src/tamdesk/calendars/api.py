@@ -171,6 +171,9 @@ class CalendarExceptionViewSet(RulesViewSet):
             serializer.instance, **self._arguments(serializer), by=self.request.user
         )
 
+    def perform_destroy(self, instance: CalendarException) -> None:
+        services.delete_exception(instance, by=self.request.user)
+
 
 # --- calendars -----------------------------------------------------------------------------------
 
@@ -259,8 +262,7 @@ class CalendarViewSet(RulesViewSet):
             calendar = serializer.save()
             if weekly is not None:
                 services.set_weekly_hours(calendar, weekly=weekly, by=self.request.user)
-            services.refuse_idle_calendar_in_use(calendar, field="is_always_open")
-            services.refresh_shortened_days(calendar)
+            services.finish_calendar_edit(calendar, field="is_always_open")
         serializer.instance = self.get_queryset().get(pk=calendar.pk)
 
     def perform_destroy(self, instance: Calendar) -> None:

@@ -3,6 +3,10 @@
 Weekly hours are replaced as a whole (only the intervals that change are written, so the change
 history shows what changed); exceptions are added and edited one date at a time; public holidays
 are imported from the `holidays` package without touching what was entered by hand.
+
+Every service that changes a calendar's working time publishes ``working_time_changed``
+(``core.events``) in its transaction, so that the domains above (changes re-schedules) react
+after the commit without this domain knowing them.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tamdesk.calendars.choices import CalendarExceptionKind, CalendarExceptionSource, Weekday
@@ -41,7 +46,7 @@ from tamdesk.calendars.public_holidays import (
     public_days,
 )
 from tamdesk.calendars.time_zones import DEFAULT_TIME_ZONE
-from tamdesk.core import ranges
+from tamdesk.core import events, ranges
 
 WeeklyHours = Mapping[int, Iterable[Interval]]  # weekday (0 = Monday) → intervals
 
@@ -54,6 +59,13 @@ USERS_NAMED = 10  # records named in a "calendar in use" message, per kind
 def weekday_field(weekday: int) -> str:
     """The name under which a weekday's hours are reported: ``monday`` … ``sunday``."""
     return Weekday(weekday).name.lower()
+
+
+def publish_working_time_changed(calendar: Calendar) -> None:
+    """Tell the domains above that ``calendar``'s working time changed (after the commit)."""
+    events.publish(
+        events.WorkingTimeChanged(changed_at=timezone.now(), calendar_ids=(calendar.pk,))
+    )
 
 
 # --- calendars and weekly hours ------------------------------------------------------------------
@@ -88,7 +100,17 @@ def set_weekly_hours(calendar: Calendar, *, weekly: WeeklyHours, by) -> Calendar
     _write_weekly(calendar, checked)
     refuse_idle_calendar_in_use(calendar)
     refresh_shortened_days(calendar)
+    publish_working_time_changed(calendar)
     return calendar
+
+
+def finish_calendar_edit(calendar: Calendar, *, field: str = "is_always_open") -> None:
+    """After a calendar's own fields were saved (time zone, 24×7, name), inside the saving
+    transaction: refuse leaving a calendar in use without working time (on ``field``), keep the
+    shortened pre-holiday days in step and publish ``working_time_changed``."""
+    refuse_idle_calendar_in_use(calendar, field=field)
+    refresh_shortened_days(calendar)
+    publish_working_time_changed(calendar)
 
 
 def refresh_shortened_days(calendar: Calendar) -> int:
@@ -242,7 +264,7 @@ def add_exception(
     checked = _check_exception(kind, intervals)
     calendar = Calendar.objects.select_for_update().get(pk=calendar.pk)
     _refuse_taken_date(calendar, date)
-    return CalendarException.objects.create(
+    exception = CalendarException.objects.create(
         calendar=calendar,
         date=date,
         kind=kind,
@@ -250,6 +272,8 @@ def add_exception(
         intervals=checked,
         source=CalendarExceptionSource.MANUAL,
     )
+    publish_working_time_changed(calendar)
+    return exception
 
 
 @transaction.atomic
@@ -274,7 +298,16 @@ def update_exception(
     exception.intervals = checked
     exception.source = CalendarExceptionSource.MANUAL
     exception.save(update_fields=["date", "kind", "name", "intervals", "source", "updated_at"])
+    publish_working_time_changed(exception.calendar)
     return exception
+
+
+@transaction.atomic
+def delete_exception(exception: CalendarException, *, by) -> None:
+    """Delete an exception: the weekly hours apply on its date again."""
+    calendar = Calendar.objects.select_for_update().get(pk=exception.calendar_id)
+    CalendarException.objects.filter(pk=exception.pk).delete()
+    publish_working_time_changed(calendar)
 
 
 # --- public holidays -----------------------------------------------------------------------------
@@ -363,6 +396,8 @@ def import_public_holidays(
             row.name_translations = names
             row.save()
             updated += 1
+    if created or updated:
+        publish_working_time_changed(calendar)
     return HolidayImportReport(
         created=created, updated=updated, unchanged=unchanged, skipped=skipped
     )

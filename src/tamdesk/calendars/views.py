@@ -97,8 +97,7 @@ class CalendarUpdate(CalendarViews, ui.ObjectUpdateView):
     def save(self, form):
         calendar = form.save()
         # Switching 24×7 off a calendar in use without weekly hours is refused.
-        services.refuse_idle_calendar_in_use(calendar, field="is_always_open")
-        services.refresh_shortened_days(calendar)
+        services.finish_calendar_edit(calendar, field="is_always_open")
         return calendar
 
 
@@ -200,4 +199,5 @@ class ExceptionUpdate(ExceptionViews, ui.ObjectUpdateView):
 
 
 class ExceptionDelete(ExceptionViews, ui.ObjectDeleteView):
-    pass
+    def perform_delete(self, obj):
+        services.delete_exception(obj, by=self.request.user)

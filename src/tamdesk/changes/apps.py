@@ -11,12 +11,18 @@ class ChangesConfig(AppConfig):
         # Auditlog models, permissions, notification event types and jobs declare themselves on
         # import. The Changes section of the client page and My work on the home page; the
         # directory cannot import this domain, so this domain hands the sections to it.
-        from tamdesk.changes import audit, notifications, permissions, signals, tasks  # noqa: F401
+        from tamdesk.changes import audit, notifications, permissions, tasks  # noqa: F401
         from tamdesk.changes.views.client_section import CHANGES_SECTION
         from tamdesk.changes.views.home_section import MY_WORK_SECTION
+        from tamdesk.core import events
         from tamdesk.directory.views.client_page import add_client_section
         from tamdesk.directory.views.home import add_home_section
 
         add_client_section(CHANGES_SECTION, after="sla")
         add_home_section(MY_WORK_SECTION)
-        signals.connect()
+        # Re-schedule open changes when a department's working time changes.
+        events.subscribe(
+            events.WorkingTimeChanged,
+            tasks.reschedule_after_working_time_change,
+            name="changes.reschedule_working_time",
+        )

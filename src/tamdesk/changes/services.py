@@ -2,7 +2,8 @@
 
 Every service runs in one transaction, locks the change first (then its tasks), records status
 changes in the activity timeline, moves tasks to ``ready`` when what they wait for is done, and
-finally re-schedules the change (``scheduling.recompute``)."""
+finally re-schedules the change (``scheduling.recompute``). Finishing a task publishes
+``task_completed``, a change done ``change_completed`` (``core.events``, after the commit)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ from tamdesk.changes.models import (
     TaskDependency,
     is_engineer_of,
 )
+from tamdesk.core import events as domain_events
 from tamdesk.core import ranges
 from tamdesk.core.concurrency import update_fields_of
 from tamdesk.directory.models import Client, Contact, Department
@@ -365,6 +367,12 @@ def transition_change(
     change.save(update_fields=["status", "hold_reason", "updated_at"])
     _log(change, kind=ActivityKind.STATUS_CHANGED, by=by, at=now, from_value=before, to_value=to,
          reason=reason)  # fmt: skip
+    if to == ChangeStatus.DONE:
+        domain_events.publish(
+            domain_events.ChangeCompleted(
+                change_id=change.pk, client_id=change.client_id, completed_at=now
+            )
+        )
     return _settle(change, by=by, now=now)
 
 
@@ -530,6 +538,11 @@ def complete_task(task: DepartmentTask, *, by, now: dt.datetime | None = None) -
     task.remaining_hours = Decimal("0")
     _set_status(change, task, TaskStatus.DONE, by=by, now=now,
                 fields=["actual_finish_at", "remaining_hours"])  # fmt: skip
+    domain_events.publish(
+        domain_events.TaskCompleted(
+            task_id=task.pk, change_id=change.pk, department_id=task.department_id, completed_at=now
+        )
+    )
     _settle(change, by=by, now=now)
     return DepartmentTask.objects.get(pk=task.pk)
 

@@ -1,16 +1,16 @@
 """Background entry points of the changes domain: re-scheduling open changes as time passes and
-after a department's working time changed (``tamdesk.changes.signals`` enqueues the latter)."""
+after a department's working time changed (a subscriber of ``working_time_changed``, subscribed
+in ``ChangesConfig.ready``)."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.changes import rescheduling
 from tamdesk.changes.models import ChangeRequest
-from tamdesk.core.jobs import crontab, job, periodic_job
+from tamdesk.core.events import WorkingTimeChanged
+from tamdesk.core.jobs import crontab, periodic_job
 
 
 @periodic_job(
@@ -23,15 +23,14 @@ def reschedule_open_changes() -> str:
     return f"{rescheduling.reschedule(ChangeRequest.objects.all())} changes"
 
 
-@job(name="changes.reschedule_working_time")
-def reschedule_after_working_time_change(
-    calendar_ids: list[int], department_ids: list[int], changed_at: str
-) -> int:
-    """Re-schedule the open changes the working-time change touches. Several such jobs of one
-    edit (each interval and exception saved sends one) do the work once: a change scheduled
-    after ``changed_at`` already knows."""
-    return rescheduling.reschedule(
-        rescheduling.affected_by(calendar_ids=calendar_ids, department_ids=department_ids),
-        stale_before=dt.datetime.fromisoformat(changed_at),
+def reschedule_after_working_time_change(event: WorkingTimeChanged) -> str:
+    """Re-schedule the open changes the working-time change touches. Several events of one
+    edit do the work once: a change scheduled after ``event.changed_at`` already knows."""
+    count = rescheduling.reschedule(
+        rescheduling.affected_by(
+            calendar_ids=event.calendar_ids, department_ids=event.department_ids
+        ),
+        stale_before=event.changed_at,
         now=timezone.now(),
     )
+    return f"{count} changes"

@@ -278,7 +278,9 @@ class DepartmentViewSet(DirectoryViewSet):
                 _("You may not change these fields of the department: %(fields)s.")
                 % {"fields": ", ".join(refused)}
             )
+        calendar_id_before = department.calendar_id
         super().perform_update(serializer)
+        services.department_edited(serializer.instance, calendar_id_before=calendar_id_before)
 
     def perform_destroy(self, instance: Department) -> None:
         services.delete_department(instance, by=self.request.user)

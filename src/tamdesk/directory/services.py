@@ -7,10 +7,11 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tamdesk.core import tokens
+from tamdesk.core import events, tokens
 from tamdesk.core.exceptions import DomainError
 from tamdesk.core.roles import Role
 from tamdesk.directory.choices import AccountRole
@@ -30,6 +31,15 @@ from tamdesk.directory.models import (
 )
 
 User = get_user_model()
+
+
+def department_edited(department: Department, *, calendar_id_before: int | None) -> None:
+    """After a department's fields were saved, inside the saving transaction: when it works by
+    another calendar now, publish ``working_time_changed`` for it (changes re-schedules)."""
+    if department.calendar_id != calendar_id_before:
+        events.publish(
+            events.WorkingTimeChanged(changed_at=timezone.now(), department_ids=(department.pk,))
+        )
 
 
 @transaction.atomic

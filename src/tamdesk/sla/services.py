@@ -1,4 +1,8 @@
-"""Everything that changes incidents and SLA policies."""
+"""Everything that changes incidents and SLA policies.
+
+Publishes (``core.events``, delivered after the commit): ``incident_resolved`` for each resolved
+event recorded, ``clock_warned`` and ``clock_breached`` when ``store`` finds a clock past a
+warning threshold or its target for the first time."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tamdesk.calendars.exceptions import CalendarHasNoWorkingTime
+from tamdesk.core import events as domain_events
 from tamdesk.directory.models import Client, Department
 from tamdesk.sla import clocks as clock_measure
 from tamdesk.sla import notifications as sla_notifications
@@ -349,7 +354,8 @@ def append_events(
 
 
 def _record(incident: Incident, events: Sequence[NewEvent], *, by, first_seq: int) -> None:
-    """Write ``events`` and carry their effect onto the incident's fields."""
+    """Write ``events`` and carry their effect onto the incident's fields; publish
+    ``incident_resolved`` for each resolved event."""
     rows = []
     changed = set()
     for seq, event in enumerate(events, start=first_seq):
@@ -405,6 +411,13 @@ def _record(incident: Incident, events: Sequence[NewEvent], *, by, first_seq: in
     IncidentEvent.objects.bulk_create(rows)
     if changed and incident.pk:
         incident.save(update_fields=sorted(changed | {"updated_at"}))
+    for event in events:
+        if event.kind == IncidentEventKind.RESOLVED:
+            domain_events.publish(
+                domain_events.IncidentResolved(
+                    incident_id=incident.pk, client_id=incident.client_id, resolved_at=event.at
+                )
+            )
 
 
 def _assignment_label(incident: Incident) -> str:
@@ -463,6 +476,7 @@ def store(measured: list[clock_measure.Measured], *, now: dt.datetime) -> int:
             )
             if news:
                 alerts.append((m, level))
+            _publish_crossed(m, level, crossed_at, is_news=news)
             clock.alerted_percent = level
         clock.next_alert_at = _next_alert(m, clock.alerted_percent, now)
     IncidentClock.objects.bulk_create(to_create)
@@ -484,6 +498,25 @@ def store(measured: list[clock_measure.Measured], *, now: dt.datetime) -> int:
     for m, level in alerts:
         sla_notifications.clock_alert(m.incident, kind=m.kind, percent=level, measured=m, now=now)
     return len(alerts)
+
+
+def _publish_crossed(
+    m: clock_measure.Measured, level: int, crossed_at: dt.datetime | None, *, is_news: bool
+) -> None:
+    """Publish the threshold a clock has just crossed (``store`` calls it once per level, as the
+    clock's ``alerted_percent`` only grows): a breach always — history too, flagged —, a
+    warning only on a clock that still runs (a stopped clock's warning is nothing to act on)."""
+    ids = {"incident_id": m.incident.pk, "client_id": m.incident.client_id, "clock": m.kind}
+    if level == 100:
+        domain_events.publish(
+            domain_events.ClockBreached(
+                **ids, breached_at=m.breached_at, due_at=m.due_at, is_news=is_news
+            )
+        )
+    elif is_news:
+        domain_events.publish(
+            domain_events.ClockWarned(**ids, percent=level, warned_at=crossed_at, due_at=m.due_at)
+        )
 
 
 def _crossed(m: clock_measure.Measured, now: dt.datetime) -> tuple[int, dt.datetime | None]:

@@ -58,6 +58,13 @@ class DepartmentUpdate(DepartmentViews, ui.ObjectUpdateView):
 
     form_class = DepartmentForm
 
+    def save(self, form):
+        # Read under the edit's row lock: the form's instance already holds the posted values.
+        before = Department.objects.values_list("calendar_id", flat=True).get(pk=form.instance.pk)
+        department = form.save()
+        services.department_edited(department, calendar_id_before=before)
+        return department
+
     def make_form(self, obj=None, **kwargs):
         form = super().make_form(obj, **kwargs)
         editable = department_fields_editable_by(self.request.user, obj)
