@@ -506,7 +506,7 @@ def _publish_crossed(
     """Publish the threshold a clock has just crossed (``store`` calls it once per level, as the
     clock's ``alerted_percent`` only grows): a breach always — history too, flagged —, a
     warning only on a clock that still runs (a stopped clock's warning is nothing to act on)."""
-    ids = {"incident_id": m.incident.pk, "client_id": m.incident.client_id, "clock": m.kind}
+    ids = {"incident_id": m.incident.pk, "client_id": m.incident.client_id, "clock": str(m.kind)}
     if level == 100:
         domain_events.publish(
             domain_events.ClockBreached(
