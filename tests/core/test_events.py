@@ -4,8 +4,8 @@ subscriber, a failing subscriber never breaking the publisher."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
-import pickle
 
 import pytest
 from django.db import transaction
@@ -20,7 +20,7 @@ from tamdesk.core.events import (
     TaskCompleted,
     WorkingTimeChanged,
 )
-from tamdesk.core.models import JobRun, JobRunOutcome
+from tamdesk.core.models import EventDelivery, JobRun, JobRunOutcome
 from tests.core.events_support import recorded
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +75,7 @@ def test_a_rolled_back_transaction_delivers_nothing(django_capture_on_commit_cal
         raise Boom
     assert seen == []
     assert callbacks == []
+    assert not EventDelivery.objects.exists()  # nothing owed either
 
 
 def test_a_failing_subscriber_breaks_neither_the_publisher_nor_the_others(
@@ -100,8 +101,11 @@ def test_a_failed_delivery_is_retried_by_the_queue_until_it_succeeds(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         events.publish(CHANGED)
+    delivery = EventDelivery.objects.get(subscriber="tests.flaky")
+    assert (delivery.attempts, delivery.delivered_at) == (1, None)
+    assert "the subscriber is down" in delivery.last_error
     (retry,) = [t for t in HUEY.scheduled() if t.name == "core.deliver_event"]
-    assert retry.args == ("tests.flaky", CHANGED)
+    assert retry.args == (delivery.pk,)
     assert retry.retries == 4  # five retries, a minute apart; one is scheduled
 
     flaky.fail = False
@@ -110,11 +114,43 @@ def test_a_failed_delivery_is_retried_by_the_queue_until_it_succeeds(
     assert flaky.calls == [CHANGED, CHANGED]
     outcomes = JobRun.objects.filter(name="working_time_changed → tests.flaky").order_by("pk")
     assert list(outcomes.values_list("outcome", flat=True)) == ["failed", "succeeded"]
+    delivery.refresh_from_db()
+    assert (delivery.attempts, delivery.last_error) == (2, "")
+    assert delivery.delivered_at is not None
+    HUEY.execute(retry, timestamp=retry.eta)  # a late duplicate of the job: skipped
+    assert flaky.calls == [CHANGED, CHANGED]
 
 
-def test_an_event_nobody_subscribes_to_enqueues_nothing(django_capture_on_commit_callbacks):
+def test_a_delivery_whose_enqueue_was_lost_is_found_by_the_sweep(
+    django_capture_on_commit_callbacks, time_machine
+):
+    time_machine.move_to(AT, tick=False)
+    with recorded(WorkingTimeChanged) as seen:
+        with django_capture_on_commit_callbacks():  # the commit's callbacks never run
+            events.publish(CHANGED)
+        owed = EventDelivery.objects.get(subscriber="tests.recorder")
+        assert (owed.event, owed.payload) == (
+            "working_time_changed",
+            {"changed_at": AT.isoformat(), "calendar_ids": [7], "department_ids": []},
+        )
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert events.sweep(now=AT + dt.timedelta(minutes=9)) == 0  # not yet
+        with django_capture_on_commit_callbacks(execute=True):
+            assert events.sweep(now=AT + dt.timedelta(minutes=11)) == 2  # changes' too
+
+    assert seen == [CHANGED]
+    owed.refresh_from_db()
+    assert owed.delivered_at == AT
+    assert events.sweep(now=AT + dt.timedelta(days=31)) == 0
+    assert not EventDelivery.objects.filter(pk=owed.pk).exists()  # pruned
+
+
+def test_an_event_nobody_subscribes_to_costs_nothing(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
     assert events.subscribers_of(ChangeCompleted) == {}
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(0):
         events.publish(ChangeCompleted(change_id=1, client_id=2, completed_at=AT))
     assert callbacks == []
 
@@ -140,7 +176,8 @@ def test_two_subscribers_under_one_name_are_refused():
     ],
     ids=lambda event: event.name,
 )
-def test_events_are_plain_values_that_survive_the_queue(event):
-    assert pickle.loads(pickle.dumps(event)) == event
+def test_events_are_plain_values_that_survive_the_outbox(event):
+    assert events._decode(type(event), json.loads(json.dumps(events._encode(event)))) == event
+    assert events.EVENT_TYPES[event.name] is type(event)
     with pytest.raises(AttributeError):
         event.name = "other"  # frozen

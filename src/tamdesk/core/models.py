@@ -52,6 +52,31 @@ class JobRun(models.Model):
         return (self.finished_at - self.started_at).total_seconds()
 
 
+class EventDelivery(models.Model):
+    """One domain event owed to one subscriber (``core.events``): written in the publisher's
+    transaction, delivered by a job after the commit, marked delivered when the subscriber
+    returns. A delivery whose job was lost (the queue was down at the commit, the process died)
+    is found again by the sweep, so that no committed event is lost."""
+
+    event = models.CharField(_("event"), max_length=100)
+    subscriber = models.CharField(_("subscriber"), max_length=100)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("event delivery")
+        verbose_name_plural = _("event deliveries")
+        indexes = [
+            models.Index(fields=["delivered_at", "created_at"], name="core_eventdelivery_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscriber}"
+
+
 class ApiToken(models.Model):
     """A personal API token (``Authorization: Token <key>``). Only the SHA-256 digest of the key
     is stored: the key is shown once, when the token is made. A token expires at
