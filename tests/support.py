@@ -1,10 +1,15 @@
 """Helpers shared by the test modules: who acts (``ROLES``, ``ACTORS``, ``api_for``), what the
-database holds (``db_state``), and an API call that must be refused without writing (``refused``).
+database holds (``db_state``), an API call that must be refused without writing (``refused``),
+and a write the database must refuse by a named constraint (``violates``).
 
 The users themselves come from the ``users`` fixture of ``tests/conftest.py``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
+from django.db import IntegrityError, connection, transaction
 from django.db import models as django_models
 from rest_framework.test import APIClient
 
@@ -45,3 +50,42 @@ def refused(
     assert response.data["code"] == code, response.data
     assert db_state(*models) == before
     return response.data
+
+
+def violates(model: type[django_models.Model], constraint: str, make: Callable[[], object]) -> None:
+    """Assert that ``make()`` is refused by the database because of ``constraint`` of ``model``
+    — not merely by some ``IntegrityError``. ``constraint`` names a ``Meta.constraints`` entry,
+    or a field declared ``unique=True``.
+
+    PostgreSQL names every constraint in its message; SQLite names a check constraint but lists
+    the columns of a unique one, so the expected message is built from the constraint's fields.
+    """
+    table = model._meta.db_table
+    declared = {c.name: c for c in model._meta.constraints}
+    if constraint in declared:
+        found = declared[constraint]
+        unique = isinstance(found, django_models.UniqueConstraint)
+        columns = [model._meta.get_field(name).column for name in found.fields] if unique else []
+    else:  # a field's own ``unique=True``
+        field = model._meta.get_field(constraint)
+        assert field.unique, f"{model.__name__} has no constraint or unique field {constraint!r}"
+        unique, columns = True, [field.column]
+
+    with pytest.raises(IntegrityError) as caught, transaction.atomic():
+        make()
+
+    message = str(caught.value)
+    if connection.vendor == "postgresql":
+        if constraint in declared:
+            kind = "unique" if unique else "check"
+            expected = f'violates {kind} constraint "{constraint}"'
+        else:
+            expected = f"Key ({columns[0]})="
+    elif unique:
+        expected = "UNIQUE constraint failed: " + ", ".join(f"{table}.{c}" for c in columns)
+    else:
+        expected = f"CHECK constraint failed: {constraint}"
+    if connection.vendor != "postgresql" and unique:  # a prefix would match fewer columns
+        assert message == expected, f"expected {expected!r}, the database said {message!r}"
+    else:
+        assert expected in message, f"expected {expected!r}, the database said {message!r}"
