@@ -9,9 +9,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from tamdesk.core.roles import Role
+from tamdesk.directory.models import Engineer
 from tests.directory.factories import (
     PASSWORD,
     AssignmentFactory,
@@ -76,12 +79,28 @@ def department(db):
 
 @pytest.fixture
 def users(db, department):
-    made = {"admin": UserFactory(username="admin", is_superuser=True, is_staff=True)}
-    for key, roles in ROLE_USERS.items():
-        user = UserFactory(username=key, roles=roles)
-        if Role.ENGINEER in roles:
-            EngineerFactory(user=user, department=department)
-        made[key] = user
+    """The superuser ``admin`` and one user per entry of ``ROLE_USERS`` (engineers of
+    ``department`` where they hold the Engineer role).
+
+    Most tests use this fixture, so it writes in four bulk inserts rather than ~85 queries
+    (a third of the setup time of a permission-matrix test). A bulk insert writes no audit-log
+    entry: these accounts start without history, like accounts loaded from a fixture file."""
+    User = get_user_model()
+    made = {"admin": UserFactory.build(username="admin", is_superuser=True, is_staff=True)}
+    made |= {key: UserFactory.build(username=key) for key in ROLE_USERS}
+    User.objects.bulk_create(made.values())
+    wanted = {role.value for roles in ROLE_USERS.values() for role in roles}
+    groups = dict(Group.objects.filter(name__in=wanted).values_list("name", "pk"))
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=made[key].pk, group_id=groups[role.value])
+        for key, roles in ROLE_USERS.items()
+        for role in roles
+    )
+    Engineer.objects.bulk_create(
+        EngineerFactory.build(user=made[key], department=department)
+        for key, roles in ROLE_USERS.items()
+        if Role.ENGINEER in roles
+    )
     return SimpleNamespace(**made)
 
 

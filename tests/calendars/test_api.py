@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 from auditlog.models import LogEntry
-from rest_framework.test import APIClient
 
 from tamdesk.calendars.models import Calendar, CalendarException, WorkingInterval
 from tests.calendars.factories import CalendarExceptionFactory, CalendarFactory
 from tests.conftest import api_as
 from tests.directory.factories import DepartmentFactory
+from tests.support import api_for, db_state, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -36,15 +36,8 @@ OFFICE_HOURS = [
 ]
 
 
-def db_state() -> dict:
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values())
-        for model in (Calendar, WorkingInterval, CalendarException, LogEntry)
-    }
-
-
-def _api(users, actor: str) -> APIClient:
-    return APIClient() if actor == "anonymous" else api_as(getattr(users, actor))
+#: The rows a refused call must leave as they were.
+SNAPSHOT = (Calendar, WorkingInterval, CalendarException, LogEntry)
 
 
 @pytest.fixture
@@ -57,31 +50,34 @@ def calendar(db):
     return CalendarFactory(name="Moscow office")
 
 
-def _refused(api, method: str, path: str, data, status: int, code: str) -> dict:
-    before = db_state()
-    response = getattr(api, method)(path, data, format="json")
-    assert response.status_code == status, response.data
-    assert response.data["code"] == code, response.data
-    assert db_state() == before
-    return response.data["errors"]
-
-
 class TestCrud:
     def test_a_calendar_in_use_keeps_some_working_time(self, admin_api, calendar):
         DepartmentFactory(name="Duty engineers", calendar=calendar)
         path = f"/api/v1/calendars/{calendar.pk}/"
 
-        errors = _refused(
-            admin_api, "patch", path, {"weekly_hours": []}, 400, "calendar_has_no_working_time"
-        )
+        errors = refused(
+            admin_api,
+            "patch",
+            path,
+            {"weekly_hours": []},
+            400,
+            "calendar_has_no_working_time",
+            models=SNAPSHOT,
+        )["errors"]
         assert list(errors) == ["weekly_hours"]
 
         calendar.is_always_open = True
         calendar.save()
         calendar.working_intervals.all().delete()
-        errors = _refused(
-            admin_api, "patch", path, {"is_always_open": False}, 400, "calendar_has_no_working_time"
-        )
+        errors = refused(
+            admin_api,
+            "patch",
+            path,
+            {"is_always_open": False},
+            400,
+            "calendar_has_no_working_time",
+            models=SNAPSHOT,
+        )["errors"]
         assert list(errors) == ["is_always_open"]
 
     def test_create_with_weekly_hours_and_read_it_back(self, admin_api):
@@ -153,9 +149,15 @@ class TestCrud:
 
     def test_delete_refused_while_a_department_uses_it(self, admin_api, calendar):
         DepartmentFactory(name="Duty engineers", calendar=calendar)
-        errors = _refused(
-            admin_api, "delete", f"/api/v1/calendars/{calendar.pk}/", None, 409, "calendar_in_use"
-        )
+        errors = refused(
+            admin_api,
+            "delete",
+            f"/api/v1/calendars/{calendar.pk}/",
+            None,
+            409,
+            "calendar_in_use",
+            models=SNAPSHOT,
+        )["errors"]
         assert "departments: Duty engineers" in errors["non_field_errors"][0]
 
     def test_delete_an_unused_calendar(self, admin_api, calendar):
@@ -203,11 +205,13 @@ class TestValidation:
         ],
     )
     def test_field_errors(self, admin_api, calendar, payload, fields):
-        errors = _refused(admin_api, "post", "/api/v1/calendars/", payload, 400, "invalid")
+        errors = refused(
+            admin_api, "post", "/api/v1/calendars/", payload, 400, "invalid", models=SNAPSHOT
+        )["errors"]
         assert set(errors) == fields
 
     def test_overlaps_and_reversed_intervals_are_named_by_weekday(self, admin_api, calendar):
-        errors = _refused(
+        errors = refused(
             admin_api,
             "patch",
             f"/api/v1/calendars/{calendar.pk}/",
@@ -220,7 +224,8 @@ class TestValidation:
             },
             400,
             "invalid",
-        )
+            models=SNAPSHOT,
+        )["errors"]
         assert errors == {
             "weekly_hours": [
                 "Monday: 09:00–13:00 overlaps 12:00–18:00.",
@@ -229,14 +234,15 @@ class TestValidation:
         }
 
     def test_item_errors_are_reported_per_item(self, admin_api, calendar):
-        errors = _refused(
+        errors = refused(
             admin_api,
             "patch",
             f"/api/v1/calendars/{calendar.pk}/",
             {"weekly_hours": [{"weekday": 0, "start": "09:00", "end": "18:00"}, {"weekday": 1}]},
             400,
             "invalid",
-        )
+            models=SNAPSHOT,
+        )["errors"]
         assert errors["weekly_hours"] == {
             1: {"start": ["This field is required."], "end": ["This field is required."]}
         }
@@ -317,27 +323,29 @@ class TestExceptionsResource:
     )
     def test_refused_input(self, admin_api, calendar, payload, status, code, fields):
         CalendarExceptionFactory(calendar=calendar, date=dt.date(2025, 1, 1))
-        errors = _refused(
+        errors = refused(
             admin_api,
             "post",
             "/api/v1/calendar-exceptions/",
             {"calendar": calendar.pk, **payload},
             status,
             code,
-        )
+            models=SNAPSHOT,
+        )["errors"]
         assert set(errors) == fields
 
     def test_an_exception_does_not_move_to_another_calendar(self, admin_api, calendar):
         exception = CalendarExceptionFactory(calendar=calendar)
         other = CalendarFactory()
-        errors = _refused(
+        errors = refused(
             admin_api,
             "patch",
             f"/api/v1/calendar-exceptions/{exception.pk}/",
             {"calendar": other.pk},
             400,
             "invalid",
-        )
+            models=SNAPSHOT,
+        )["errors"]
         assert set(errors) == {"calendar"}
 
 
@@ -382,14 +390,15 @@ class TestImportHolidays:
         ],
     )
     def test_refused_input(self, admin_api, calendar, payload, code, fields):
-        errors = _refused(
+        errors = refused(
             admin_api,
             "post",
             f"/api/v1/calendars/{calendar.pk}/import-holidays/",
             payload,
             400,
             code,
-        )
+            models=SNAPSHOT,
+        )["errors"]
         assert set(errors) == fields
 
 
@@ -441,9 +450,9 @@ CALLS = [
 def test_write_matrix(users, calendar, actor, name):
     exception = CalendarExceptionFactory(calendar=calendar, date=dt.date(2025, 1, 1))
     method, path, data, success = _write_calls(calendar, exception)[name]
-    before = db_state()
+    before = db_state(*SNAPSHOT)
 
-    response = getattr(_api(users, actor), method)(path, data, format="json")
+    response = getattr(api_for(users, actor), method)(path, data, format="json")
 
     if actor in EDITORS:
         assert response.status_code == success, response.data
@@ -454,13 +463,13 @@ def test_write_matrix(users, calendar, actor, name):
     else:
         assert response.status_code == 403, response.data
         assert response.data["code"] == "permission_denied"
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_read_matrix(users, calendar, actor):
     exception = CalendarExceptionFactory(calendar=calendar)
-    api = _api(users, actor)
+    api = api_for(users, actor)
     expected = {"anonymous": 401, "norole": 403}.get(actor, 200)
     for path in (
         "/api/v1/calendars/",

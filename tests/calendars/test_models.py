@@ -7,53 +7,66 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 
 from tamdesk.calendars.engine import CalendarSpec, working_seconds_between
-from tamdesk.calendars.models import Calendar, CalendarException
+from tamdesk.calendars.models import Calendar, CalendarException, WorkingInterval
 from tests.calendars.factories import (
     OFFICE_DAY,
     CalendarExceptionFactory,
     CalendarFactory,
     WorkingIntervalFactory,
 )
+from tests.support import violates
 
 pytestmark = pytest.mark.django_db
 
 
-def _violates(factory, **kwargs):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        factory(**kwargs)
-
-
 @pytest.mark.parametrize(("start", "end"), [(600, 600), (600, 540), (0, 1441), (1440, 1500)])
 def test_interval_must_start_before_it_ends_within_the_day(start, end):
-    _violates(WorkingIntervalFactory, start_minute=start, end_minute=end)
+    violates(
+        WorkingInterval,
+        "working_interval_start_before_end_within_day",
+        lambda: WorkingIntervalFactory(start_minute=start, end_minute=end),
+    )
 
 
 def test_interval_weekday_is_0_to_6():
-    _violates(WorkingIntervalFactory, weekday=7)
+    violates(
+        WorkingInterval, "working_interval_weekday_range", lambda: WorkingIntervalFactory(weekday=7)
+    )
 
 
 def test_one_interval_per_weekday_and_start():
     interval = WorkingIntervalFactory()
-    _violates(WorkingIntervalFactory, calendar=interval.calendar, end_minute=600)
+    violates(
+        WorkingInterval,
+        "working_interval_unique_start",
+        lambda: WorkingIntervalFactory(calendar=interval.calendar, end_minute=600),
+    )
 
 
 def test_one_exception_per_calendar_and_date():
     exception = CalendarExceptionFactory()
     CalendarExceptionFactory(date=exception.date)  # another calendar
-    _violates(CalendarExceptionFactory, calendar=exception.calendar, date=exception.date)
+    violates(
+        CalendarException,
+        "calendar_exception_unique_date",
+        lambda: CalendarExceptionFactory(calendar=exception.calendar, date=exception.date),
+    )
 
 
-@pytest.mark.parametrize(("field", "value"), [("kind", "weekend"), ("source", "robot")])
-def test_exception_kind_and_source_from_their_lists(field, value):
-    _violates(CalendarExceptionFactory, **{field: value})
+@pytest.mark.parametrize(
+    ("field", "value", "constraint"),
+    [("kind", "weekend", "calendar_exception_kind_valid"),
+     ("source", "robot", "calendar_exception_source_valid")],
+)  # fmt: skip
+def test_exception_kind_and_source_from_their_lists(field, value, constraint):
+    violates(CalendarException, constraint, lambda: CalendarExceptionFactory(**{field: value}))
 
 
 def test_calendar_name_unique():
     CalendarFactory(name="Moscow office")
-    _violates(CalendarFactory, name="Moscow office")
+    violates(Calendar, "name", lambda: CalendarFactory(name="Moscow office"))
 
 
 def test_time_zone_and_exception_hours_are_validated():

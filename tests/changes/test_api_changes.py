@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 
 from tamdesk.changes.models import (
     ActivityEntry,
@@ -21,50 +20,22 @@ from tamdesk.changes.models import (
 from tests.changes.factories import MON_0900, chain, change, task
 from tests.conftest import api_as
 from tests.directory.factories import AssignmentFactory, ClientFactory, DepartmentFactory
+from tests.support import ACTORS, api_for, db_state, refused
 
 pytestmark = pytest.mark.django_db
-ACTORS = [
-    "anonymous",
-    "norole",
-    "admin",
-    "administrator",
-    "service_manager",
-    "tam",
-    "other_tam",
-    "engineer",
-    "lead",
-    "architect",
-    "programme_lead",
-]
 READERS = set(ACTORS) - {"anonymous", "norole"}
 #: Who opens and edits tam_client's changes: a TAM only for the clients they manage.
 EDITORS = {"admin", "administrator", "service_manager", "tam"}
 
 
-def db_state() -> dict:
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values())
-        for model in (ChangeRequest, DepartmentTask, TaskDependency, ActivityEntry)
-    }
-
-
-def _api(users, actor: str) -> APIClient:
-    return APIClient() if actor == "anonymous" else api_as(getattr(users, actor))
+#: The rows a refused call must leave as they were.
+SNAPSHOT = (ChangeRequest, DepartmentTask, TaskDependency, ActivityEntry)
 
 
 def _expected(actor: str, allowed: set[str]) -> int:
     if actor == "anonymous":
         return 401
     return 200 if actor in allowed else 403
-
-
-def refused(api, method: str, path: str, data, status: int, code: str) -> dict:
-    before = db_state()
-    response = getattr(api, method)(path, data, format="json")
-    assert response.status_code == status, response.data
-    assert response.data["code"] == code, response.data
-    assert db_state() == before
-    return response.data
 
 
 @pytest.fixture(autouse=True)
@@ -103,7 +74,7 @@ def playbook(department, vmware):
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_everyone_with_a_role_reads_changes_and_playbooks(users, web, playbook, actor):
-    api = _api(users, actor)
+    api = api_for(users, actor)
     for path in (
         "/api/v1/changes/",
         f"/api/v1/changes/{web.pk}/",
@@ -220,7 +191,7 @@ def new_change(client_record, **changes) -> dict:
 @pytest.mark.parametrize("actor", ACTORS)
 def test_who_creates_a_change(users, tam_client, actor):
     before = ChangeRequest.objects.count()
-    response = _api(users, actor).post("/api/v1/changes/", new_change(tam_client), format="json")
+    response = api_for(users, actor).post("/api/v1/changes/", new_change(tam_client), format="json")
     if actor in EDITORS:
         assert response.status_code == 201, response.data
         assert ChangeRequest.objects.count() == before + 1
@@ -235,7 +206,15 @@ def test_a_tam_opens_changes_only_for_the_clients_they_manage(users, tam_client)
     AssignmentFactory(client=own, user=users.other_tam, role="backup_tam")
     api = api_as(users.other_tam)
     assert api.post("/api/v1/changes/", new_change(own), format="json").status_code == 201
-    refused(api, "post", "/api/v1/changes/", new_change(tam_client), 403, "permission_denied")
+    refused(
+        api,
+        "post",
+        "/api/v1/changes/",
+        new_change(tam_client),
+        403,
+        "permission_denied",
+        models=SNAPSHOT,
+    )
 
 
 def test_create_opens_a_draft_owned_by_the_caller(users, tam_client):
@@ -256,31 +235,36 @@ def test_create_refuses_another_clients_contact(users, tam_client):
 
     stranger = ContactFactory()
     errors = refused(
-        api_as(users.tam), "post", "/api/v1/changes/",
-        new_change(tam_client, requesting_contact=stranger.pk), 400, "invalid_contact",
-    )["errors"]  # fmt: skip
+        api_as(users.tam),
+        "post",
+        "/api/v1/changes/",
+        new_change(tam_client, requesting_contact=stranger.pk),
+        400,
+        "invalid_contact",
+        models=SNAPSHOT,
+    )["errors"]
     assert list(errors) == ["requesting_contact"]
 
 
 def test_create_validates_fields(users, tam_client):
     errors = refused(
         api_as(users.tam), "post", "/api/v1/changes/",
-        {"client": tam_client.pk, "type": "whenever"}, 400, "invalid",
+        {"client": tam_client.pk, "type": "whenever"}, 400, "invalid", models=SNAPSHOT,
     )["errors"]  # fmt: skip
     assert set(errors) == {"title", "type"}
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_who_patches_a_change(users, web, actor):
-    before = db_state()
-    response = _api(users, actor).patch(
+    before = db_state(*SNAPSHOT)
+    response = api_for(users, actor).patch(
         f"/api/v1/changes/{web.pk}/", {"title": "Renamed"}, format="json"
     )
     assert response.status_code == _expected(actor, EDITORS), response.data
     if actor in EDITORS:
         assert ChangeRequest.objects.get(pk=web.pk).title == "Renamed"
     else:
-        assert db_state() == before
+        assert db_state(*SNAPSHOT) == before
 
 
 def test_patch_moves_the_committed_date_and_reschedules(users, web, department):
@@ -299,7 +283,7 @@ def test_patch_moves_the_committed_date_and_reschedules(users, web, department):
 def test_patch_refuses_the_status_and_the_client(users, web, tam_client):
     errors = refused(
         api_as(users.tam), "patch", f"/api/v1/changes/{web.pk}/",
-        {"status": "done", "client": tam_client.pk}, 400, "invalid",
+        {"status": "done", "client": tam_client.pk}, 400, "invalid", models=SNAPSHOT,
     )["errors"]  # fmt: skip
     assert set(errors) == {"status", "client"}
 
@@ -315,15 +299,15 @@ def test_there_is_no_delete(users, web):
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_who_transitions_a_change(users, web, actor):
-    before = db_state()
-    response = _api(users, actor).post(
+    before = db_state(*SNAPSHOT)
+    response = api_for(users, actor).post(
         f"/api/v1/changes/{web.pk}/transition/", {"to": "planned"}, format="json"
     )
     assert response.status_code == _expected(actor, EDITORS), response.data
     if actor in EDITORS:
         assert response.data["status"] == "planned"
     else:
-        assert db_state() == before
+        assert db_state(*SNAPSHOT) == before
 
 
 def test_transition_on_hold_records_the_reason(users, web):
@@ -343,7 +327,7 @@ def test_transition_on_hold_records_the_reason(users, web):
 def test_an_illegal_transition_is_refused(users, web):
     data = refused(
         api_as(users.tam), "post", f"/api/v1/changes/{web.pk}/transition/",
-        {"to": "done"}, 400, "illegal_transition",
+        {"to": "done"}, 400, "illegal_transition", models=SNAPSHOT,
     )  # fmt: skip
     assert data["detail"] == "A change cannot go from Draft to Done."
     assert data["errors"] == {"status": ["A change cannot go from Draft to Done."]}
@@ -353,7 +337,7 @@ def test_on_hold_without_a_reason_is_refused(users, web):
     api = api_as(users.tam)
     api.post(f"/api/v1/changes/{web.pk}/transition/", {"to": "planned"}, format="json")
     refused(api, "post", f"/api/v1/changes/{web.pk}/transition/", {"to": "on_hold"}, 400,
-            "reason_required")  # fmt: skip
+            "reason_required", models=SNAPSHOT)  # fmt: skip
 
 
 def test_done_while_a_task_is_open_is_a_conflict(users, web, department):
@@ -365,13 +349,13 @@ def test_done_while_a_task_is_open_is_a_conflict(users, web, department):
     assert start.status_code == 200, start.data
 
     data = refused(api, "post", f"/api/v1/changes/{web.pk}/transition/", {"to": "done"}, 409,
-                   "tasks_open")  # fmt: skip
+                   "tasks_open", models=SNAPSHOT)  # fmt: skip
     assert "VLAN" in data["detail"]
 
 
 def test_an_unknown_status_is_invalid(users, web):
     refused(api_as(users.tam), "post", f"/api/v1/changes/{web.pk}/transition/",
-            {"to": "finished"}, 400, "invalid")  # fmt: skip
+            {"to": "finished"}, 400, "invalid", models=SNAPSHOT)  # fmt: skip
 
 
 # --- playbooks -----------------------------------------------------------------------------
@@ -420,25 +404,35 @@ def test_instantiate_into_an_existing_change(users, playbook, web):
 
 @pytest.mark.parametrize("actor", ["other_tam", "engineer", "architect", "norole"])
 def test_instantiate_into_someone_elses_change_is_forbidden(users, playbook, web, actor):
-    refused(_api(users, actor), "post", f"/api/v1/change-templates/{playbook.pk}/instantiate/",
-            {"change": web.pk}, 403, "permission_denied")  # fmt: skip
+    refused(api_for(users, actor), "post", f"/api/v1/change-templates/{playbook.pk}/instantiate/",
+            {"change": web.pk}, 403, "permission_denied", models=SNAPSHOT)  # fmt: skip
 
 
 @pytest.mark.parametrize("actor", ["engineer", "architect", "other_tam"])
 def test_only_who_creates_changes_instantiates_a_new_one(users, playbook, tam_client, actor):
-    refused(_api(users, actor), "post", f"/api/v1/change-templates/{playbook.pk}/instantiate/",
-            {"client": tam_client.pk}, 403, "permission_denied")  # fmt: skip
+    refused(api_for(users, actor), "post", f"/api/v1/change-templates/{playbook.pk}/instantiate/",
+            {"client": tam_client.pk}, 403, "permission_denied", models=SNAPSHOT)  # fmt: skip
 
 
 def test_instantiate_needs_a_change_or_a_client_not_both(users, playbook, web, tam_client):
     api = api_as(users.tam)
     path = f"/api/v1/change-templates/{playbook.pk}/instantiate/"
-    assert set(refused(api, "post", path, {}, 400, "invalid")["errors"]) == {"client"}
-    both = refused(api, "post", path, {"change": web.pk, "client": tam_client.pk}, 400, "invalid")
+    assert set(refused(api, "post", path, {}, 400, "invalid", models=SNAPSHOT)["errors"]) == {
+        "client"
+    }
+    both = refused(
+        api,
+        "post",
+        path,
+        {"change": web.pk, "client": tam_client.pk},
+        400,
+        "invalid",
+        models=SNAPSHOT,
+    )
     assert set(both["errors"]) == {"client"}
 
 
 def test_a_playbook_naming_a_missing_department_writes_nothing(users, playbook, tam_client):
     TemplateTask.objects.filter(key="vm").update(department_code="storage")
     refused(api_as(users.tam), "post", f"/api/v1/change-templates/{playbook.pk}/instantiate/",
-            {"client": tam_client.pk}, 400, "unknown_department")  # fmt: skip
+            {"client": tam_client.pk}, 400, "unknown_department", models=SNAPSHOT)  # fmt: skip

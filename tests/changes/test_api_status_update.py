@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 
 from tamdesk.changes import services
 from tamdesk.changes.models import ActivityEntry, ChangeRequest
@@ -13,33 +12,14 @@ from tamdesk.notifications.models import Notification
 from tests.changes.factories import at, change, task
 from tests.conftest import api_as
 from tests.directory.factories import ContactFactory
+from tests.support import ACTORS, api_for, db_state, refused
 
 pytestmark = pytest.mark.django_db
-ACTORS = [
-    "anonymous",
-    "norole",
-    "admin",
-    "administrator",
-    "service_manager",
-    "tam",
-    "other_tam",
-    "engineer",
-    "lead",
-    "architect",
-    "programme_lead",
-]
 EDITORS = {"admin", "administrator", "service_manager", "tam"}
 
 
-def db_state() -> dict:
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values())
-        for model in (Notification, ActivityEntry, ChangeRequest)
-    }
-
-
-def _api(users, actor: str) -> APIClient:
-    return APIClient() if actor == "anonymous" else api_as(getattr(users, actor))
+#: The rows a refused call must leave as they were.
+SNAPSHOT = (Notification, ActivityEntry, ChangeRequest)
 
 
 def path(change) -> str:
@@ -72,15 +52,15 @@ def contacts(tam_client):
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_who_sends_a_status_update(users, web, contacts, actor):
-    before = db_state()
+    before = db_state(*SNAPSHOT)
 
-    response = _api(users, actor).post(path(web), {"note": "On track."}, format="json")
+    response = api_for(users, actor).post(path(web), {"note": "On track."}, format="json")
 
     if actor in EDITORS:
         assert response.status_code == 200, response.data
     else:
         assert response.status_code == (401 if actor == "anonymous" else 403), response.data
-        assert db_state() == before
+        assert db_state(*SNAPSHOT) == before
 
 
 def test_the_answer_names_each_recipient_and_the_activity_entry(users, web, contacts):
@@ -117,19 +97,12 @@ def test_the_note_is_optional(users, web, contacts):
     assert ActivityEntry.objects.get(kind="status_update_sent").reason == ""
 
 
-def refused(api, change, data, status: int, code: str) -> dict:
-    before = db_state()
-    response = api.post(path(change), data, format="json")
-    assert response.status_code == status, response.data
-    assert response.data["code"] == code, response.data
-    assert db_state() == before
-    return response.data
-
-
 def test_nobody_to_write_to_is_400_no_recipients(users, web):
     ContactFactory(client=web.client, email="", name="Nora Nomail")
 
-    data = refused(api_as(users.tam), web, {"note": "Hi"}, 400, "no_recipients")
+    data = refused(
+        api_as(users.tam), "post", path(web), {"note": "Hi"}, 400, "no_recipients", models=SNAPSHOT
+    )
 
     message = "No active contact of Acme Retail has an e-mail address: there is nobody to send to."
     assert data["errors"] == {"contacts": [message]}
@@ -138,17 +111,19 @@ def test_nobody_to_write_to_is_400_no_recipients(users, web):
 def test_a_draft_is_400_change_draft(users, tam_client, contacts):
     draft = change(tam_client, by=users.tam)
 
-    refused(api_as(users.tam), draft, {}, 400, "change_draft")
+    refused(api_as(users.tam), "post", path(draft), {}, 400, "change_draft", models=SNAPSHOT)
 
 
 def test_a_cancelled_change_is_400_change_cancelled(users, web, contacts):
     services.transition_change(web, to="cancelled", by=users.tam)
 
-    refused(api_as(users.tam), web, {}, 400, "change_cancelled")
+    refused(api_as(users.tam), "post", path(web), {}, 400, "change_cancelled", models=SNAPSHOT)
 
 
 def test_a_note_too_long_is_invalid(users, web, contacts):
-    data = refused(api_as(users.tam), web, {"note": "x" * 2001}, 400, "invalid")
+    data = refused(
+        api_as(users.tam), "post", path(web), {"note": "x" * 2001}, 400, "invalid", models=SNAPSHOT
+    )
 
     assert "note" in data["errors"]
 

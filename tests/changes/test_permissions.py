@@ -10,21 +10,10 @@ from django.contrib.auth.models import AnonymousUser
 from tamdesk.changes.models import ChangeTemplate
 from tests.changes.factories import ChangeRequestFactory, DepartmentTaskFactory
 from tests.directory.factories import DepartmentFactory, EngineerFactory
+from tests.support import ROLES
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "admin",
-    "administrator",
-    "tam",
-    "other_tam",
-    "engineer",
-    "lead",
-    "service_manager",
-    "architect",
-    "programme_lead",
-    "norole",
-]
 READERS = set(ROLES) - {"norole"}
 CREATORS = {"admin", "administrator", "service_manager", "tam", "other_tam"}
 EDITORS = {"admin", "administrator", "service_manager", "tam"}  # not the TAM of another client

@@ -18,8 +18,9 @@ from tamdesk.changes.gantt import MAX_GRIDLINES
 from tamdesk.changes.models import ChangeRequest, ChangeTemplate, DepartmentTask, TemplateTask
 from tamdesk.core.ranges import MAX_TASKS_PER_CHANGE, OutOfSupportedRange
 from tests.changes.factories import MON_0900, chain, change, task
-from tests.changes.test_api_changes import db_state, refused
+from tests.changes.test_api_changes import SNAPSHOT
 from tests.conftest import api_as
+from tests.support import db_state, refused
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -56,14 +57,24 @@ def web(users, tam_client):
 def test_a_change_with_a_date_outside_the_range_is_refused(users, tam_client, field, value):
     data = {"client": tam_client.pk, "title": "VPN", field: value}
 
-    body = refused(api_as(users.tam), "post", "/api/v1/changes/", data, 400, "invalid")
+    body = refused(
+        api_as(users.tam), "post", "/api/v1/changes/", data, 400, "invalid", models=SNAPSHOT
+    )
 
     assert list(body["errors"]) == [field]
 
 
 def test_patching_a_change_out_of_the_range_is_refused(users, web):
     path = f"/api/v1/changes/{web.pk}/"
-    body = refused(api_as(users.tam), "patch", path, {"committed_on": "0001-01-01"}, 400, "invalid")
+    body = refused(
+        api_as(users.tam),
+        "patch",
+        path,
+        {"committed_on": "0001-01-01"},
+        400,
+        "invalid",
+        models=SNAPSHOT,
+    )
 
     assert body["errors"] == {"committed_on": ["Enter a date between 1970-01-01 and 2200-12-31."]}
 
@@ -87,7 +98,9 @@ def test_a_task_estimate_outside_the_range_is_refused(users, web, department, ho
     data = {"change": web.pk, "department": department.pk, "title": "VLAN"}
     data["estimate_hours"] = hours
 
-    body = refused(api_as(users.tam), "post", "/api/v1/change-tasks/", data, 400, "invalid")
+    body = refused(
+        api_as(users.tam), "post", "/api/v1/change-tasks/", data, 400, "invalid", models=SNAPSHOT
+    )
 
     assert list(body["errors"]) == ["estimate_hours"]
 
@@ -105,7 +118,15 @@ def test_a_remaining_work_outside_the_range_is_refused(users, web, department):
     made = task(web, department, by=users.tam)
     path = f"/api/v1/change-tasks/{made.pk}/"
 
-    refused(api_as(users.tam), "patch", path, {"remaining_hours": "99999.99"}, 400, "invalid")
+    refused(
+        api_as(users.tam),
+        "patch",
+        path,
+        {"remaining_hours": "99999.99"},
+        400,
+        "invalid",
+        models=SNAPSHOT,
+    )
 
 
 @pytest.mark.parametrize("lag", ["-99999", "-2000.01", "2000.01"])
@@ -114,7 +135,15 @@ def test_a_lag_outside_the_range_is_refused_in_json(users, web, department, lag)
     second = task(web, department, by=users.tam, title="second")
     data = {"predecessor": first.pk, "successor": second.pk, "kind": "fs", "lag_hours": lag}
 
-    body = refused(api_as(users.tam), "post", "/api/v1/task-dependencies/", data, 400, "invalid")
+    body = refused(
+        api_as(users.tam),
+        "post",
+        "/api/v1/task-dependencies/",
+        data,
+        400,
+        "invalid",
+        models=SNAPSHOT,
+    )
 
     assert list(body["errors"]) == ["lag_hours"]
 
@@ -141,7 +170,9 @@ def test_a_schedule_running_out_of_the_range_is_refused_with_its_code(
     data = {"change": made["id"], "department": department.pk, "title": "VLAN"}
     data["estimate_hours"] = "10000"  # four years of working days: ends past 2202
 
-    body = refused(api, "post", "/api/v1/change-tasks/", data, 400, "out_of_supported_range")
+    body = refused(
+        api, "post", "/api/v1/change-tasks/", data, 400, "out_of_supported_range", models=SNAPSHOT
+    )
 
     assert "outside the dates tamdesk supports" in body["detail"]
 
@@ -166,13 +197,13 @@ def test_the_edit_form_refuses_a_start_in_year_9999(client, users, web):
     client.force_login(users.tam)
     data = {"title": web.title, "type": "normal", "priority": "p3", "owner": users.tam.pk}
     data["planned_start_at"] = "9999-12-31T23:00"
-    before = db_state()
+    before = db_state(*SNAPSHOT)
 
     response = client.post(reverse("changes:change_update", args=[web.pk]), data)
 
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["planned_start_at"]
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
 
 
 def test_the_task_form_refuses_an_estimate_of_99999_hours(client, users, web, department):
@@ -191,13 +222,13 @@ def test_the_dependency_form_refuses_a_lag_of_minus_99999_hours(client, users, w
     second = task(web, department, by=users.tam, title="second")
     client.force_login(users.tam)
     data = {"predecessor": first.pk, "successor": second.pk, "kind": "fs", "lag_hours": "-99999"}
-    before = db_state()
+    before = db_state(*SNAPSHOT)
 
     response = client.post(reverse("changes:dependency_create", args=[web.pk]), data)
 
     assert response.status_code == 200
     assert list(response.context["dependency_form"].errors) == ["lag_hours"]
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
 
 
 # --- data stored before the edges were checked -----------------------------------------------
@@ -338,7 +369,9 @@ def test_a_change_holds_at_most_the_supported_number_of_tasks(users, web, depart
     data = {"change": web.pk, "department": department.pk, "title": "Last", "estimate_hours": "1"}
     assert api.post("/api/v1/change-tasks/", data, format="json").status_code == 201
 
-    body = refused(api, "post", "/api/v1/change-tasks/", data, 400, "too_many_tasks")
+    body = refused(
+        api, "post", "/api/v1/change-tasks/", data, 400, "too_many_tasks", models=SNAPSHOT
+    )
 
     assert str(MAX_TASKS_PER_CHANGE) in body["detail"]
     assert web.tasks.count() == MAX_TASKS_PER_CHANGE
@@ -354,7 +387,9 @@ def test_a_playbook_that_would_overfill_a_change_adds_nothing(users, web, depart
     _fill(web, department, MAX_TASKS_PER_CHANGE - 1)
     path = f"/api/v1/change-templates/{playbook.pk}/instantiate/"
 
-    refused(api_as(users.tam), "post", path, {"change": web.pk}, 400, "too_many_tasks")
+    refused(
+        api_as(users.tam), "post", path, {"change": web.pk}, 400, "too_many_tasks", models=SNAPSHOT
+    )
 
 
 def test_the_task_form_says_the_change_is_full(client, users, web, department):

@@ -17,6 +17,7 @@ from tamdesk.notifications.models import Notification
 from tests.changes.factories import MON_0900, at, chain, change, task
 from tests.directory.factories import ContactFactory, DepartmentFactory
 from tests.notifications.factories import WebhookSubscriptionFactory
+from tests.support import db_state
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +25,8 @@ TIMELINE = "changes.status_update"
 SUMMARY = "changes.status_summary"
 
 
-def db_state() -> dict:
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values())
-        for model in (Notification, ActivityEntry, ChangeRequest)
-    }
+#: The rows a refused call must leave as they were.
+SNAPSHOT = (Notification, ActivityEntry, ChangeRequest)
 
 
 @pytest.fixture
@@ -280,11 +278,11 @@ def test_only_the_timeline_when_every_contact_is_technical(users, web, contacts)
 
 
 def test_the_preview_writes_nothing(users, web, contacts):
-    before = db_state()
+    before = db_state(*SNAPSHOT)
 
     preview = status_updates.preview(web, by=users.tam, note="Soon.")
 
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
     assert preview.refusal is None
     assert [r.contact.name for r in preview.timeline_recipients] == ["Ann Tech"]
     assert [r.contact.name for r in preview.summary_recipients] == ["Dan Boss", "Olga Other"]
@@ -296,11 +294,11 @@ def test_the_preview_writes_nothing(users, web, contacts):
 
 
 def refused(change, by, code: str) -> ChangeError:
-    before = db_state()
+    before = db_state(*SNAPSHOT)
     with pytest.raises(ChangeError) as caught:
         status_updates.send_status_update(change, by=by, note="Hello")
     assert caught.value.code == code
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
     return caught.value
 
 

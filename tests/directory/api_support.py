@@ -1,5 +1,5 @@
-"""Helpers for the API tests: a snapshot of every directory row (to assert that a refused call
-changed nothing) and a fast password hasher for the per-test users."""
+"""The rows of the directory, the accounts and the audit log that a refused API call must leave
+as they were (``db_state(*SNAPSHOT)``, ``refused(..., models=SNAPSHOT)`` from tests.support)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tamdesk.directory.models import (
 )
 
 User = get_user_model()
-SNAPSHOT_MODELS = [
+SNAPSHOT = (
     Department,
     Engineer,
     Competency,
@@ -30,11 +30,4 @@ SNAPSHOT_MODELS = [
     User.groups.through,
     ApiToken,
     LogEntry,
-]
-
-
-def db_state() -> dict:
-    """Every row of the directory, the accounts and the audit log, field by field."""
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values()) for model in SNAPSHOT_MODELS
-    }
+)

@@ -11,7 +11,8 @@ from tamdesk.core import tokens
 from tamdesk.core.models import ApiToken
 from tamdesk.directory.models import Client, Contact
 from tests.conftest import api_as
-from tests.directory.api_support import db_state
+from tests.directory.api_support import SNAPSHOT
+from tests.support import db_state
 
 pytestmark = pytest.mark.django_db
 TOKEN_URL = "/api/v1/auth/token/"
@@ -53,12 +54,12 @@ def test_token_then_authorization_header(users, password, tam_client):
     ],
 )
 def test_token_for_bad_credentials(users, credentials):
-    before = db_state()
+    before = db_state(*SNAPSHOT)
     response = APIClient().post(TOKEN_URL, credentials, format="json")
     assert response.status_code == 400
     assert response.data["code"] == "invalid"
     assert list(response.data["errors"]) == ["non_field_errors"]
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
 
 
 def test_token_for_an_inactive_user(users, password):
@@ -101,11 +102,11 @@ def test_session_authentication(users, password, tam_client):
 def test_session_write_needs_csrf(users, password, tam_client):
     api = APIClient(enforce_csrf_checks=True)
     api.login(username="tam", password=password)
-    before = db_state()
+    before = db_state(*SNAPSHOT)
     response = api.patch(f"/api/v1/clients/{tam_client.pk}/", {"notes": "x"}, format="json")
     assert response.status_code == 403
     assert response.data["code"] == "permission_denied"
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
 
 
 def test_audit_log_records_the_token_user(users, tam_client):

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
-from rest_framework.test import APIClient
 
 from tests.conftest import api_as
-from tests.directory.api_support import db_state
+from tests.directory.api_support import SNAPSHOT
 from tests.directory.factories import (
     AssignmentFactory,
     ClientFactory,
@@ -22,22 +21,10 @@ from tests.directory.factories import (
     DepartmentFactory,
     EngineerFactory,
 )
+from tests.support import ACTORS, api_for, db_state
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = [
-    "anonymous",
-    "norole",
-    "admin",
-    "administrator",
-    "tam",
-    "other_tam",
-    "engineer",
-    "lead",
-    "service_manager",
-    "architect",
-    "programme_lead",
-]
 ADMINS = {"admin", "administrator"}
 LIST_PATHS = [
     "departments",
@@ -254,17 +241,15 @@ CALL_NAMES = [
 ]
 
 
-def _api(world, actor: str) -> APIClient:
-    return APIClient() if actor == "anonymous" else api_as(getattr(world.users, actor))
-
-
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("name", CALL_NAMES)
 def test_write_matrix(world, name, actor):
     call = _calls(world)[name]
-    before = db_state()
+    before = db_state(*SNAPSHOT)
 
-    response = getattr(_api(world, actor), call.method)(call.path, call.data, format="json")
+    response = getattr(api_for(world.users, actor), call.method)(
+        call.path, call.data, format="json"
+    )
 
     if actor in call.allowed:
         assert response.status_code == call.success, response.data
@@ -276,12 +261,12 @@ def test_write_matrix(world, name, actor):
     else:
         assert response.status_code == 403, response.data
         assert response.data["code"] == "permission_denied"
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_read_matrix(world, actor):
-    api = _api(world, actor)
+    api = api_for(world.users, actor)
     paths = [f"/api/v1/{path}/" for path in LIST_PATHS]
     paths += [
         f"/api/v1/clients/{world.tam_client.pk}/",
@@ -297,7 +282,7 @@ def test_read_matrix(world, actor):
 
 
 def test_tam_cannot_add_a_contact_to_another_tams_client(world):
-    before = db_state()
+    before = db_state(*SNAPSHOT)
     response = api_as(world.users.tam).post(
         "/api/v1/contacts/",
         {"client": world.other_client.pk, "name": "Intruder", "email": "x@other.example"},
@@ -305,7 +290,7 @@ def test_tam_cannot_add_a_contact_to_another_tams_client(world):
     )
     assert response.status_code == 403
     assert response.data["code"] == "permission_denied"
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
 
 
 def test_tam_may_edit_the_clients_they_are_backup_for(world):
@@ -318,23 +303,23 @@ def test_tam_may_edit_the_clients_they_are_backup_for(world):
 
 def test_former_tam_loses_the_client(world):
     world.tam_client.account_assignments.filter(role="tam").update(end_on="2024-06-30")
-    before = db_state()
+    before = db_state(*SNAPSHOT)
     response = api_as(world.users.tam).patch(
         f"/api/v1/clients/{world.tam_client.pk}/", {"notes": "still mine?"}, format="json"
     )
     assert response.status_code == 403
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
 
 
 def test_user_without_role_is_refused_before_validation(world):
-    before = db_state()
+    before = db_state(*SNAPSHOT)
     response = api_as(world.users.norole).post("/api/v1/contacts/", {}, format="json")
     assert response.status_code == 403
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
 
 
 def test_a_department_lead_changing_a_field_of_the_administrators_is_told_which(world):
-    before = db_state()
+    before = db_state(*SNAPSHOT)
 
     response = api_as(world.users.lead).patch(
         f"/api/v1/departments/{world.department.pk}/",
@@ -347,7 +332,7 @@ def test_a_department_lead_changing_a_field_of_the_administrators_is_told_which(
     assert response.data["detail"] == (
         "You may not change these fields of the department: code, lead."
     )  # the calendar is unset already: sending its value is no change
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
 
 
 def test_a_department_lead_may_send_the_fields_she_does_not_change(world):
@@ -368,12 +353,12 @@ def test_a_service_manager_edits_only_the_clients_she_is_service_manager_of(worl
     api = api_as(world.users.service_manager)
     created = api.post("/api/v1/clients/", {"name": "Initech", "code": "INI"}, format="json")
     assert created.status_code == 201
-    before = db_state()
+    before = db_state(*SNAPSHOT)
 
     # She may not edit the new one before she is on its account team
     refused = api.patch(f"/api/v1/clients/{created.data['id']}/", {"notes": "n"}, format="json")
     assert refused.status_code == 403
-    assert db_state() == before
+    assert db_state(*SNAPSHOT) == before
     # She assigns herself (service managers edit account teams), then edits it
     assigned = api.post(
         "/api/v1/account-team-assignments/",

@@ -6,9 +6,14 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 
-from tamdesk.directory.models import Client
+from tamdesk.directory.models import (
+    AccountTeamAssignment,
+    Client,
+    Competency,
+    Component,
+    Contact,
+)
 from tests.directory.factories import (
     AssignmentFactory,
     ClientFactory,
@@ -16,25 +21,26 @@ from tests.directory.factories import (
     ComponentFactory,
     ContactFactory,
 )
+from tests.support import violates
 
 pytestmark = pytest.mark.django_db
 
 
-def _violates(factory, **kwargs):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        factory(**kwargs)
-
-
 def test_one_open_assignment_per_client_and_role(users, tam_client):
-    _violates(AssignmentFactory, client=tam_client, role="tam", user=users.other_tam)
+    violates(
+        AccountTeamAssignment,
+        "assignment_one_open_per_client_role",
+        lambda: AssignmentFactory(client=tam_client, role="tam", user=users.other_tam),
+    )
 
 
 def test_assignment_cannot_end_before_it_starts(users):
-    _violates(
-        AssignmentFactory,
-        start_on=dt.date(2025, 1, 2),
-        end_on=dt.date(2025, 1, 1),
-        user=users.tam,
+    violates(
+        AccountTeamAssignment,
+        "assignment_end_after_start",
+        lambda: AssignmentFactory(
+            start_on=dt.date(2025, 1, 2), end_on=dt.date(2025, 1, 1), user=users.tam
+        ),
     )
 
 
@@ -44,20 +50,28 @@ def test_contact_email_unique_per_client_but_blank_allowed_twice():
     ContactFactory(client=client, email="")
     ContactFactory(client=client, email="")
     ContactFactory(email="ops@acme.example")  # another client
-    _violates(ContactFactory, client=client, email="ops@acme.example")
+    violates(
+        Contact,
+        "contact_unique_email_per_client",
+        lambda: ContactFactory(client=client, email="ops@acme.example"),
+    )
 
 
 def test_component_name_unique_per_client():
     component = ComponentFactory(name="edge-fw-01")
-    _violates(ComponentFactory, client=component.client, name="edge-fw-01")
+    violates(
+        Component,
+        "component_unique_name_per_client",
+        lambda: ComponentFactory(client=component.client, name="edge-fw-01"),
+    )
 
 
 def test_competency_level_range():
-    _violates(CompetencyFactory, level=5)
+    violates(Competency, "competency_level_range", lambda: CompetencyFactory(level=5))
 
 
 def test_invalid_status_is_refused_by_the_database():
-    _violates(ClientFactory, status="bogus")
+    violates(Client, "client_status_valid", lambda: ClientFactory(status="bogus"))
 
 
 def test_time_zone_validated():

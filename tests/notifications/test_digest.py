@@ -196,9 +196,9 @@ def test_the_digest_is_in_the_recipients_language(
     [row] = digests_of(users.tam)
     assert row.language == "ru"
     assert "лицо, принимающее решения" in message.body  # ContactKind's Russian label
-    assert message.subject.endswith("12.03.2025")  # the Russian date format
+    assert message.subject == "Ваша сводка tamdesk на 12.03.2025"  # the Russian date format
+    assert "Доброе утро," in message.body
     assert '<html lang="ru">' in message.alternatives[0][0]
-    # TODO: assert the Russian subject and greeting once the catalogue has their translations.
 
 
 def test_a_tam_who_switched_the_digest_email_off_gets_it_in_the_app_only(

@@ -12,21 +12,10 @@ from tests.notifications.factories import (
     NotificationFactory,
     WebhookSubscriptionFactory,
 )
+from tests.support import ROLES
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "admin",
-    "administrator",
-    "tam",
-    "other_tam",
-    "engineer",
-    "lead",
-    "service_manager",
-    "architect",
-    "programme_lead",
-    "norole",
-]
 ADMINS = {"admin", "administrator"}
 PERSONAL_PAGES = [("notifications:inbox", None), ("notifications:preferences", None)]
 ADMIN_PAGES = [

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 
 from tamdesk.notifications.models import Notification
 from tamdesk.sla.models import Incident, IncidentClock, IncidentEvent
 from tamdesk.sla.services import NewEvent
 from tests.conftest import api_as
 from tests.sla.factories import HOUR, at, incident, office_calendar, policy
+from tests.support import api_for, refused
 
 pytestmark = pytest.mark.django_db
 ACTORS = [
@@ -31,15 +31,8 @@ WORKERS = {"admin", "administrator", "service_manager", "tam", "engineer", "lead
 READERS = set(ACTORS) - {"anonymous", "norole"}
 
 
-def db_state() -> dict:
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values())
-        for model in (Incident, IncidentEvent, IncidentClock, Notification)
-    }
-
-
-def _api(users, actor: str) -> APIClient:
-    return APIClient() if actor == "anonymous" else api_as(getattr(users, actor))
+#: The rows a refused call must leave as they were.
+SNAPSHOT = (Incident, IncidentEvent, IncidentClock, Notification)
 
 
 @pytest.fixture(autouse=True)
@@ -69,15 +62,6 @@ def opening(client_record, **changes) -> dict:
     }
     data.update(changes)
     return data
-
-
-def refused(api, method: str, path: str, data, status: int, code: str) -> dict:
-    before = db_state()
-    response = getattr(api, method)(path, data, format="json")
-    assert response.status_code == status, response.data
-    assert response.data["code"] == code, response.data
-    assert db_state() == before
-    return response.data["errors"]
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -220,7 +204,8 @@ def test_an_impossible_history_is_refused_naming_the_event(users, sla):
         ),
         400,
         "impossible_timeline",
-    )
+        models=SNAPSHOT,
+    )["errors"]
 
     assert list(errors) == ["events[1].at"]
 
@@ -233,7 +218,8 @@ def test_an_opening_in_the_future_is_refused_on_opened_at(users, sla):
         opening(sla[0].client, opened_at="2026-11-23T09:00:00Z"),
         400,
         "impossible_timeline",
-    )
+        models=SNAPSHOT,
+    )["errors"]
 
     assert "future" in errors["opened_at"][0]
 
@@ -248,7 +234,8 @@ def test_a_known_external_id_is_a_409(users, sla):
         opening(sla[0].client),
         409,
         "duplicate_incident",
-    )
+        models=SNAPSHOT,
+    )["errors"]
 
     assert "external_id" in errors
 
@@ -272,7 +259,8 @@ def test_invalid_openings_are_refused(users, sla, changes, field):
         opening(sla[0].client, **changes),
         400,
         "invalid",
-    )
+        models=SNAPSHOT,
+    )["errors"]
 
     assert field in errors
 
@@ -299,7 +287,8 @@ def test_timeline_fields_are_not_patched(users, web, field):
         {"title": "New", field: "p1"},
         400,
         "invalid",
-    )
+        models=SNAPSHOT,
+    )["errors"]
 
     assert "events" in errors[field][0]
 
@@ -356,7 +345,8 @@ def test_an_impossible_event_is_refused_and_nothing_stored(users, web):
         ],
         400,
         "impossible_timeline",
-    )
+        models=SNAPSHOT,
+    )["errors"]
 
     assert list(errors) == ["events[1].kind"]
 
@@ -369,7 +359,8 @@ def test_an_event_before_the_opening_is_refused(users, web):
         {"kind": "comment", "at": "2026-11-23T05:00:00Z"},
         400,
         "impossible_timeline",
-    )
+        models=SNAPSHOT,
+    )["errors"]
 
     assert "time order" in errors["events[0].at"][0]
 
@@ -382,6 +373,7 @@ def test_an_invalid_event_is_refused(users, web):
         {"kind": "exploded"},
         400,
         "invalid",
+        models=SNAPSHOT,
     )
 
 
@@ -390,7 +382,7 @@ def test_an_invalid_event_is_refused(users, web):
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_reading(users, web, actor):
-    api = _api(users, actor)
+    api = api_for(users, actor)
     expected = 200 if actor in READERS else 401 if actor == "anonymous" else 403
 
     for path in (
@@ -403,7 +395,7 @@ def test_reading(users, web, actor):
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_writing(users, sla, web, actor):
-    api = _api(users, actor)
+    api = api_for(users, actor)
     calls = [
         ("post", "/api/v1/incidents/", opening(sla[0].client), 201),
         ("patch", f"/api/v1/incidents/{web.pk}/", {"title": "Renamed"}, 200),
@@ -415,4 +407,6 @@ def test_writing(users, sla, web, actor):
             assert response.status_code == allowed, (path, response.data)
         else:
             code = "not_authenticated" if actor == "anonymous" else "permission_denied"
-            refused(api, method, path, data, 401 if actor == "anonymous" else 403, code)
+            refused(
+                api, method, path, data, 401 if actor == "anonymous" else 403, code, models=SNAPSHOT
+            )

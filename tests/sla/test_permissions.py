@@ -8,21 +8,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from tests.sla.factories import incident, policy
+from tests.support import ROLES
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "admin",
-    "administrator",
-    "tam",
-    "other_tam",
-    "engineer",
-    "lead",
-    "service_manager",
-    "architect",
-    "programme_lead",
-    "norole",
-]
 READERS = set(ROLES) - {"norole"}
 POLICY_MANAGERS = {"admin", "administrator", "service_manager"}
 INCIDENT_WORKERS = {"admin", "administrator", "service_manager", "tam", "other_tam", "lead"}

@@ -19,6 +19,7 @@ from tests.sla import test_api_incidents as incidents_api
 from tests.sla import test_api_policies as policies_api
 from tests.sla.factories import at, incident, office_calendar, policy
 from tests.sla.test_views_incidents import open_form
+from tests.support import refused
 
 pytestmark = pytest.mark.django_db
 NAIVE = "Give the time with its UTC offset, e.g. 2025-06-10T09:00:00+03:00."
@@ -58,9 +59,15 @@ def test_an_incident_opened_at_a_time_without_an_offset_or_out_of_range_is_refus
 ):
     data = incidents_api.opening(sla[0].client, opened_at=opened_at)
 
-    errors = incidents_api.refused(
-        api_as(users.tam), "post", "/api/v1/incidents/", data, 400, "invalid"
-    )
+    errors = refused(
+        api_as(users.tam),
+        "post",
+        "/api/v1/incidents/",
+        data,
+        400,
+        "invalid",
+        models=incidents_api.SNAPSHOT,
+    )["errors"]
 
     assert errors == {"opened_at": [message]}
 
@@ -74,9 +81,15 @@ def test_an_imported_event_without_an_offset_is_refused_naming_it(users, sla):
         ],
     )
 
-    errors = incidents_api.refused(
-        api_as(users.tam), "post", "/api/v1/incidents/", data, 400, "invalid"
-    )
+    errors = refused(
+        api_as(users.tam),
+        "post",
+        "/api/v1/incidents/",
+        data,
+        400,
+        "invalid",
+        models=incidents_api.SNAPSHOT,
+    )["errors"]
 
     assert errors == {"events": {1: {"at": [NAIVE]}}}
 
@@ -86,7 +99,9 @@ def test_an_appended_event_without_an_offset_or_out_of_range_is_refused(users, w
     path = f"/api/v1/incidents/{web.pk}/events/"
     data = {"kind": "first_response", "at": at_value}
 
-    errors = incidents_api.refused(api_as(users.tam), "post", path, data, 400, "invalid")
+    errors = refused(
+        api_as(users.tam), "post", path, data, 400, "invalid", models=incidents_api.SNAPSHOT
+    )["errors"]
 
     assert list(errors) == ["at"]
 
@@ -128,9 +143,15 @@ def test_a_policy_of_year_2_is_refused(users):
         first_version=policies_api.first_version(valid_from="0002-01-01T00:00:00Z")
     )
 
-    errors = policies_api.refused(
-        api_as(users.administrator), "post", "/api/v1/sla-policies/", data, 400, "invalid"
-    )
+    errors = refused(
+        api_as(users.administrator),
+        "post",
+        "/api/v1/sla-policies/",
+        data,
+        400,
+        "invalid",
+        models=policies_api.SNAPSHOT,
+    )["errors"]
 
     assert errors == {"first_version": {"valid_from": [OUT_OF_RANGE]}}
 
@@ -139,7 +160,15 @@ def test_a_policy_version_without_an_offset_is_refused(users, sla):
     path = f"/api/v1/sla-policies/{sla[0].pk}/versions/"
     data = policies_api.first_version(valid_from="2026-12-01T00:00:00")
 
-    errors = policies_api.refused(api_as(users.administrator), "post", path, data, 400, "invalid")
+    errors = refused(
+        api_as(users.administrator),
+        "post",
+        path,
+        data,
+        400,
+        "invalid",
+        models=policies_api.SNAPSHOT,
+    )["errors"]
 
     assert errors == {"valid_from": [NAIVE]}
 
@@ -148,9 +177,15 @@ def test_a_target_past_ten_thousand_hours_is_refused(users):
     targets = [{"priority": "p1", "reaction_seconds": 60, "resolution_seconds": 10_000 * 3600 + 1}]
     data = policies_api.new_policy(first_version=policies_api.first_version(targets=targets))
 
-    errors = policies_api.refused(
-        api_as(users.administrator), "post", "/api/v1/sla-policies/", data, 400, "invalid"
-    )
+    errors = refused(
+        api_as(users.administrator),
+        "post",
+        "/api/v1/sla-policies/",
+        data,
+        400,
+        "invalid",
+        models=policies_api.SNAPSHOT,
+    )["errors"]
 
     assert list(errors["first_version"]["targets"][0]) == ["resolution_seconds"]
     assert not SLAPolicy.objects.exists()
