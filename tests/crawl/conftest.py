@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from tamdesk.calendars.models import Calendar, CalendarException
 from tamdesk.changes.choices import ChangeStatus, ScheduleStatus, TaskStatus
-from tamdesk.changes.graph import _title_lines
+from tamdesk.changes.graph import wrap_title
 from tamdesk.changes.models import ChangeRequest, DepartmentTask
 from tamdesk.core import tokens
 from tamdesk.core.models import JobRunOutcome
@@ -94,7 +94,7 @@ def _data_texts() -> frozenset[str]:
     # The dependency graph wraps a task's title over two lines (a line may be a catalogue text:
     # "Operating system" of "Operating system: install, harden and …").
     for title in DepartmentTask.objects.values_list("title", flat=True):
-        names += [title, *_title_lines(title)]
+        names += [title, *wrap_title(title)]
     return frozenset(" ".join(name.split()) for name in names)
 
 

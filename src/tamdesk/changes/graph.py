@@ -179,7 +179,8 @@ class _Slot:
         return self.y + self.height / 2
 
 
-def _title_lines(title: str) -> tuple[str, ...]:
+def wrap_title(title: str) -> tuple[str, ...]:
+    """A task's title on at most two lines of a graph box (the crawl test reads the same lines)."""
     return tuple(
         textwrap.wrap(title, TITLE_LINE_CHARS, max_lines=TITLE_LINES, placeholder="\u2026") or [""]
     )
@@ -239,7 +240,7 @@ def layout(
                 y=slot.y,
                 width=node_width,
                 height=node_height,
-                title_lines=_title_lines(task.title),
+                title_lines=wrap_title(task.title),
             )
         )
     edges = [
