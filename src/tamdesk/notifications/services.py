@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -139,12 +140,39 @@ def notify(
     ``event_key`` names the event (``"incident:42:resolution:breached"``): calling ``notify``
     again for the same event adds nothing, so callers need not check. Delivery is enqueued when
     the transaction commits; nothing is sent if it rolls back. Returns the rows written now.
+
+    Each kind of recipient has its builder in ``RECIPIENT_BUILDERS``; anything else is a
+    ``TypeError``.
     """
     kind = get_event_type(event_type)
     urgent = kind.urgent if urgent is None else urgent
     now = now or timezone.now()
+    out = _Outgoing(
+        kind=kind,
+        key=event_key,
+        urgent=urgent,
+        now=now,
+        context=context,
+        common=_common_fields(
+            kind, event_key, urgent=urgent, url=url, payload=payload, related=related
+        ),
+    )
+    rows = [row for recipient in recipients for row in _builder_for(recipient)(out, recipient)]
+    return _write_new(_first_of_each(rows + _webhook_rows(out)), now=now)
+
+
+def _common_fields(
+    kind: EventType,
+    event_key: str,
+    *,
+    urgent: bool,
+    url: str,
+    payload: dict | None,
+    related: models.Model | None,
+) -> dict:
+    """The fields every row of one event shares."""
     related_type = ContentType.objects.get_for_model(related) if related is not None else None
-    common = {
+    return {
         "event_type": kind.code,
         "event_key": event_key,
         "urgent": urgent,
@@ -153,101 +181,167 @@ def notify(
         "related_type": related_type,
         "related_id": str(related.pk) if related is not None else "",
     }
-    rendered: dict[tuple[str, str], Rendered] = {}
 
-    def content(language: str, time_zone: str) -> Rendered:
+
+@dataclass
+class _Outgoing:
+    """One event on its way to its recipients: what every recipient builder needs, and the
+    message, rendered once per language and time zone."""
+
+    kind: EventType
+    key: str
+    urgent: bool
+    now: dt.datetime
+    context: dict
+    #: The fields every row of the event shares.
+    common: dict
+    rendered: dict[tuple[str, str], Rendered] = field(default_factory=dict)
+
+    def content(self, language: str, time_zone: str) -> Rendered:
         """The message in the recipient's language, with times in their zone."""
-        if (language, time_zone) not in rendered:
-            rendered[language, time_zone] = render(kind, context, language, time_zone)
-        return rendered[language, time_zone]
+        if (language, time_zone) not in self.rendered:
+            self.rendered[language, time_zone] = render(
+                self.kind, self.context, language, time_zone
+            )
+        return self.rendered[language, time_zone]
 
-    rows: list[Notification] = []
-    seen: set[str] = set()
-    for recipient in recipients:
-        if isinstance(recipient, Department):
-            if not recipient.queue_email:
-                continue
-            spec = timing.working_calendar_of_department(recipient)
-            rows.append(
-                _email(
-                    common,
-                    content(settings.LANGUAGE_CODE, department_time_zone(recipient)),
-                    key=f"{event_key}|email|department:{recipient.pk}",
-                    recipient_department=recipient,
-                    address=recipient.queue_email,
-                    language=settings.LANGUAGE_CODE,
-                    next_attempt_at=timing.delivery_time(spec, urgent=urgent, now=now),
-                )
-            )
-            continue
-        if isinstance(recipient, Contact):
-            if not recipient.is_active or not recipient.email:
-                continue
-            rows.append(
-                _email(
-                    common,
-                    content(settings.LANGUAGE_CODE, contact_time_zone(recipient)),
-                    key=f"{event_key}|email|contact:{recipient.pk}",
-                    recipient_contact=recipient,
-                    address=recipient.email,
-                    language=settings.LANGUAGE_CODE,
-                    next_attempt_at=now,
-                )
-            )
-            continue
-        if not isinstance(recipient, User):
-            raise TypeError(f"cannot notify {recipient!r}: not a user, a department or a contact")
-        if not recipient.is_active:
-            continue
-        language = language_of(recipient)
-        body = content(language, user_time_zone(recipient))
-        wanted = channels_for(recipient, kind)
-        if Channel.IN_APP in wanted:
-            rows.append(
-                Notification(
-                    **common,
-                    dedup_key=f"{event_key}|in_app|user:{recipient.pk}",
-                    channel=Channel.IN_APP,
-                    recipient_user=recipient,
-                    language=language,
-                    subject=body.subject,
-                    body_text=body.text,
-                    status=NotificationStatus.SENT,
-                    sent_at=now,
-                )
-            )
-        if Channel.EMAIL in wanted and recipient.email:
-            spec = timing.working_calendar_of_user(recipient)
-            rows.append(
-                _email(
-                    common,
-                    body,
-                    key=f"{event_key}|email|user:{recipient.pk}",
-                    recipient_user=recipient,
-                    address=recipient.email,
-                    language=language,
-                    next_attempt_at=timing.delivery_time(spec, urgent=urgent, now=now),
-                )
-            )
-    subscriptions = WebhookSubscription.objects.filter(is_active=True) if kind.webhooks else []
-    for subscription in subscriptions:
-        if not subscription.wants(kind.code):
-            continue
-        body = content(settings.LANGUAGE_CODE, settings.TIME_ZONE)
+
+def _department_rows(out: _Outgoing, department: Department) -> list[Notification]:
+    """A department: an e-mail to its queue address (none without one), in ``LANGUAGE_CODE``,
+    in its working hours unless urgent."""
+    if not department.queue_email:
+        return []
+    spec = timing.working_calendar_of_department(department)
+    body = out.content(settings.LANGUAGE_CODE, department_time_zone(department))
+    return [
+        _email(
+            out.common,
+            body,
+            key=f"{out.key}|email|department:{department.pk}",
+            recipient_department=department,
+            address=department.queue_email,
+            language=settings.LANGUAGE_CODE,
+            next_attempt_at=timing.delivery_time(spec, urgent=out.urgent, now=out.now),
+        )
+    ]
+
+
+def _contact_rows(out: _Outgoing, contact: Contact) -> list[Notification]:
+    """A client's contact: an e-mail to their address (none when inactive or without one), in
+    ``LANGUAGE_CODE``, due at once."""
+    if not contact.is_active or not contact.email:
+        return []
+    body = out.content(settings.LANGUAGE_CODE, contact_time_zone(contact))
+    return [
+        _email(
+            out.common,
+            body,
+            key=f"{out.key}|email|contact:{contact.pk}",
+            recipient_contact=contact,
+            address=contact.email,
+            language=settings.LANGUAGE_CODE,
+            next_attempt_at=out.now,
+        )
+    ]
+
+
+def _user_rows(out: _Outgoing, user) -> list[Notification]:
+    """A user (none when inactive): the channels of their preferences, in their language and
+    time zone; the in-app one at once, the e-mail (to their address, if any) in their working
+    hours unless urgent."""
+    if not user.is_active:
+        return []
+    language = language_of(user)
+    body = out.content(language, user_time_zone(user))
+    wanted = channels_for(user, out.kind)
+    rows = []
+    if Channel.IN_APP in wanted:
+        rows.append(_in_app(out, body, user=user, language=language))
+    if Channel.EMAIL in wanted and user.email:
+        spec = timing.working_calendar_of_user(user)
         rows.append(
-            Notification(
-                **common,
-                dedup_key=f"{event_key}|webhook|webhook:{subscription.pk}",
-                channel=Channel.WEBHOOK,
-                webhook=subscription,
-                address=subscription.url,
-                language=settings.LANGUAGE_CODE,
-                subject=body.subject,
-                body_text=body.text,
-                next_attempt_at=now,
+            _email(
+                out.common,
+                body,
+                key=f"{out.key}|email|user:{user.pk}",
+                recipient_user=user,
+                address=user.email,
+                language=language,
+                next_attempt_at=timing.delivery_time(spec, urgent=out.urgent, now=out.now),
             )
         )
-    rows = [row for row in rows if not (row.dedup_key in seen or seen.add(row.dedup_key))]
+    return rows
+
+
+def _in_app(out: _Outgoing, body: Rendered, *, user, language: str) -> Notification:
+    """The in-app row of ``user``: written as sent, it is in their inbox at once."""
+    return Notification(
+        **out.common,
+        dedup_key=f"{out.key}|in_app|user:{user.pk}",
+        channel=Channel.IN_APP,
+        recipient_user=user,
+        language=language,
+        subject=body.subject,
+        body_text=body.text,
+        status=NotificationStatus.SENT,
+        sent_at=out.now,
+    )
+
+
+#: How each kind of recipient ``notify`` accepts gets its rows: one builder per kind, called
+#: with the outgoing event and the recipient, returning the rows (none to skip the recipient).
+RECIPIENT_BUILDERS: dict[type, Callable[[_Outgoing, Any], list[Notification]]] = {
+    Department: _department_rows,
+    Contact: _contact_rows,
+    User: _user_rows,
+}
+
+
+def _builder_for(recipient: models.Model) -> Callable[[_Outgoing, Any], list[Notification]]:
+    for model, builder in RECIPIENT_BUILDERS.items():
+        if isinstance(recipient, model):
+            return builder
+    raise TypeError(f"cannot notify {recipient!r}: not a user, a department or a contact")
+
+
+def _webhook_rows(out: _Outgoing) -> list[Notification]:
+    """One row per active webhook subscribed to the event type (if it goes to webhooks at
+    all), in ``LANGUAGE_CODE`` with times in ``TIME_ZONE``, due at once."""
+    if not out.kind.webhooks:
+        return []
+    return [
+        _webhook_row(out, subscription)
+        for subscription in WebhookSubscription.objects.filter(is_active=True)
+        if subscription.wants(out.kind.code)
+    ]
+
+
+def _webhook_row(out: _Outgoing, subscription: WebhookSubscription) -> Notification:
+    body = out.content(settings.LANGUAGE_CODE, settings.TIME_ZONE)
+    return Notification(
+        **out.common,
+        dedup_key=f"{out.key}|webhook|webhook:{subscription.pk}",
+        channel=Channel.WEBHOOK,
+        webhook=subscription,
+        address=subscription.url,
+        language=settings.LANGUAGE_CODE,
+        subject=body.subject,
+        body_text=body.text,
+        next_attempt_at=out.now,
+    )
+
+
+def _first_of_each(rows: list[Notification]) -> list[Notification]:
+    """The rows without repeats: one per ``dedup_key``, the first (a recipient listed twice is
+    notified once)."""
+    seen: set[str] = set()
+    return [row for row in rows if not (row.dedup_key in seen or seen.add(row.dedup_key))]
+
+
+def _write_new(rows: list[Notification], *, now: dt.datetime) -> list[Notification]:
+    """Store the rows not stored before (by an earlier call for the same event, or a concurrent
+    one), enqueue the delivery of those due now when the transaction commits, and return them as
+    stored."""
     if not rows:
         return []
     existing = set(
