@@ -29,7 +29,7 @@ from tamdesk.changes.querysets import (
     DepartmentTaskQuerySet,
     TaskDependencyQuerySet,
 )
-from tamdesk.core.models import TimeStampedModel
+from tamdesk.core.models import TimelineEntry, TimeStampedModel
 from tamdesk.directory.models import code_validator
 
 #: Working hours: up to 99,999.99 h, two decimals.
@@ -418,7 +418,7 @@ class Comment(TimeStampedModel):
         return f"{self.author} on CR-{self.change_id}"
 
 
-class ActivityEntry(models.Model):
+class ActivityEntry(TimelineEntry):
     """One entry of a change's timeline (``task`` set for a task's): every status change with
     who, when, from, to and why. Appended, never edited."""
 
@@ -434,17 +434,6 @@ class ActivityEntry(models.Model):
         related_name="activity",
     )
     kind = models.CharField(_("what"), max_length=32, choices=ActivityKind.choices)
-    at = models.DateTimeField(_("at"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    from_value = models.CharField(_("from"), max_length=200, blank=True)
-    to_value = models.CharField(_("to"), max_length=200, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
@@ -456,7 +445,7 @@ class ActivityEntry(models.Model):
     def __str__(self) -> str:
         return f"CR-{self.change_id} {self.kind} {self.from_value}→{self.to_value}"
 
-    def _display(self, value: str) -> str:
+    def value_label(self, value: str) -> str:
         """A status as its label (the task's statuses for a task's entry); anything else as
         stored."""
         if value and self.kind in (ActivityKind.CREATED, ActivityKind.STATUS_CHANGED):
@@ -464,11 +453,3 @@ class ActivityEntry(models.Model):
             if value in statuses.values:
                 return str(statuses(value).label)
         return value
-
-    @property
-    def from_display(self) -> str:
-        return self._display(self.from_value)
-
-    @property
-    def to_display(self) -> str:
-        return self._display(self.to_value)

@@ -85,8 +85,8 @@ def _log(change, *, kind: str, by, at: dt.datetime, task=None, from_value="", to
         kind=kind,
         at=at,
         by=by,
-        from_value=str(from_value)[:200],
-        to_value=str(to_value)[:200],
+        from_value=ActivityEntry.clip(from_value),
+        to_value=ActivityEntry.clip(to_value),
         reason=reason,
     )
 

@@ -291,7 +291,7 @@ def send_status_update(
         kind=ActivityKind.STATUS_UPDATE_SENT,
         at=now,
         by=by,
-        to_value=_recipients_line(recipients)[:200],
+        to_value=ActivityEntry.clip(_recipients_line(recipients)),
         reason=note,
     )
     context = message_context(change, note=note, by=by, now=now)

@@ -18,6 +18,56 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class TimelineEntry(models.Model):
+    """One entry of an append-only timeline (a change's activity, an incident's events): what
+    happened (``kind``), when (``at``), who did it (``by``: empty for the system, and once the
+    user is deleted, the entry staying) and, when a value changed, from what to what. Entries
+    are appended, never edited.
+
+    A subclass adds the foreign key to what the timeline belongs to, redeclares ``kind`` with
+    its choices and label, its ``Meta`` (ordering, indexes) and ``__str__``; it may name the
+    values as a person reads them (``value_label``, shown by ``from_display``/``to_display``).
+    Writers store values through ``clip``."""
+
+    #: The longest ``from_value``/``to_value`` stored: ``clip`` cuts a longer one.
+    VALUE_LENGTH = 200
+
+    kind = models.CharField(_("what"), max_length=32)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_value = models.CharField(_("from"), max_length=VALUE_LENGTH, blank=True)
+    to_value = models.CharField(_("to"), max_length=VALUE_LENGTH, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def clip(cls, value: object) -> str:
+        """``value`` as ``from_value``/``to_value`` store it: as text, cut to
+        ``VALUE_LENGTH`` characters."""
+        return str(value)[: cls.VALUE_LENGTH]
+
+    def value_label(self, value: str) -> str:
+        """``value`` (a ``from_value`` or ``to_value`` of this entry) as a person reads it:
+        as stored, unless the subclass knows its label."""
+        return value
+
+    @property
+    def from_display(self) -> str:
+        return self.value_label(self.from_value)
+
+    @property
+    def to_display(self) -> str:
+        return self.value_label(self.to_value)
+
+
 class JobRunOutcome(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")

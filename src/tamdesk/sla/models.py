@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tamdesk.core.models import TimeStampedModel
+from tamdesk.core.models import TimelineEntry, TimeStampedModel
 from tamdesk.directory.choices import ClientTier
 from tamdesk.sla.choices import (
     ClockKind,
@@ -23,6 +23,12 @@ from tamdesk.sla.choices import (
 from tamdesk.sla.querysets import IncidentClockQuerySet, IncidentQuerySet, PolicyVersionQuerySet
 
 DEFAULT_THRESHOLDS = [50, 75]
+#: The status an event leaves the incident in, for events recorded before their ``to_value``
+#: held it (resolutions and closings used to store only where they came from).
+STATUS_AFTER = {
+    IncidentEventKind.RESOLVED: IncidentStatus.RESOLVED,
+    IncidentEventKind.CLOSED: IncidentStatus.CLOSED,
+}
 DEFAULT_PAUSE_STATUSES = [IncidentStatus.WAITING_CLIENT.value]
 
 
@@ -260,7 +266,7 @@ class Incident(TimeStampedModel):
         return PolicySource(self.policy_source).label if self.policy_source else ""
 
 
-class IncidentEvent(models.Model):
+class IncidentEvent(TimelineEntry):
     """One entry of an incident's timeline. Events are appended in time order and never
     edited; the clocks are measured from them."""
 
@@ -268,18 +274,7 @@ class IncidentEvent(models.Model):
         Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(_("event"), max_length=32, choices=IncidentEventKind.choices)
-    at = models.DateTimeField(_("at"))
     seq = models.PositiveIntegerField(_("sequence"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    from_value = models.CharField(_("from"), max_length=200, blank=True)
-    to_value = models.CharField(_("to"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -293,6 +288,23 @@ class IncidentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.kind} @ {self.at:%Y-%m-%d %H:%M}"
+
+    def value_label(self, value: str) -> str:
+        """A status or priority by its label (assignments are stored as text)."""
+        if not value:
+            return ""
+        if self.kind == IncidentEventKind.PRIORITY_CHANGED and value in Priority.values:
+            return str(Priority(value).label)
+        if self.kind != IncidentEventKind.REASSIGNED and value in IncidentStatus.values:
+            return str(IncidentStatus(value).label)
+        return value
+
+    @property
+    def to_display(self) -> str:
+        """The status the event left the incident in: events recorded before their
+        ``to_value`` held it (resolutions and closings used to store only where they came
+        from) show the status they lead to."""
+        return self.value_label(self.to_value or STATUS_AFTER.get(self.kind, ""))
 
 
 class IncidentClock(models.Model):

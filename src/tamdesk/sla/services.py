@@ -403,8 +403,8 @@ def _record(incident: Incident, events: Sequence[NewEvent], *, by, first_seq: in
                 at=event.at,
                 seq=seq,
                 by=by,
-                from_value=from_value[:200],
-                to_value=to_value[:200],
+                from_value=IncidentEvent.clip(from_value),
+                to_value=IncidentEvent.clip(to_value),
                 note=event.note,
             )
         )

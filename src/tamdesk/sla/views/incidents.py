@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from tamdesk.core import ui
 from tamdesk.core.exceptions import DomainError
 from tamdesk.sla import clocks, services
-from tamdesk.sla.choices import IncidentEventKind, IncidentStatus, Priority
+from tamdesk.sla.choices import IncidentEventKind
 from tamdesk.sla.filters import IncidentFilter
 from tamdesk.sla.forms import IncidentEditForm, IncidentEventForm, IncidentOpenForm
 from tamdesk.sla.models import Incident
@@ -27,35 +27,9 @@ EVENT_FORM_TEMPLATE = "sla/partials/_event_form.html"
 REFRESH = "every 30s"
 
 
-def _value_label(kind: str, value: str) -> str:
-    """A status or priority of the timeline by its label (assignments are stored as text)."""
-    if not value:
-        return ""
-    if kind == IncidentEventKind.PRIORITY_CHANGED and value in Priority.values:
-        return str(Priority(value).label)
-    if kind != IncidentEventKind.REASSIGNED and value in IncidentStatus.values:
-        return str(IncidentStatus(value).label)
-    return value
-
-
-#: The status an event leaves the incident in, for events recorded before their ``to_value``
-#: held it (resolutions and closings used to store only where they came from).
-STATUS_AFTER = {
-    IncidentEventKind.RESOLVED: IncidentStatus.RESOLVED,
-    IncidentEventKind.CLOSED: IncidentStatus.CLOSED,
-}
-
-
 def timeline_rows(events) -> list[dict]:
     """Each event with the change it made: "In progress → Resolved"."""
-    return [
-        {
-            "event": event,
-            "from": _value_label(event.kind, event.from_value),
-            "to": _value_label(event.kind, event.to_value or STATUS_AFTER.get(event.kind, "")),
-        }
-        for event in events
-    ]
+    return [{"event": e, "from": e.from_display, "to": e.to_display} for e in events]
 
 
 class IncidentViews(ViewerTimeZoneMixin):
