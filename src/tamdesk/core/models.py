@@ -6,8 +6,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from tamdesk.core import ranges
 
 
 class TimeStampedModel(models.Model):
@@ -66,6 +70,105 @@ class TimelineEntry(models.Model):
     @property
     def to_display(self) -> str:
         return self.value_label(self.to_value)
+
+
+class EvergreenQuerySet(models.QuerySet):
+    """The reads of an ``EvergreenMixin`` model; a domain's queryset of such a model inherits
+    it (``class RiskQuerySet(EvergreenQuerySet)``)."""
+
+    def due_for_review(self, today: dt.date) -> EvergreenQuerySet:
+        """The rows whose review is due on ``today``: as ``EvergreenMixin.is_review_due``."""
+        return self.filter(Q(next_review_on__isnull=True) | Q(next_review_on__lte=today))
+
+
+class EvergreenMixin(models.Model):
+    """Something that must be kept current (documents, risks, actions): its owner reviews it
+    every ``review_interval_days`` calendar days. The review is due on ``next_review_on`` — and
+    at once when there is no such date (never reviewed nor scheduled: nothing escapes review).
+
+    The interval is checked against ``core.ranges`` (1 to 3,650 days) by the field's validator
+    (forms through ``full_clean``, model serializers) and by a check constraint. A subclass that
+    declares its own ``Meta`` extends ``EvergreenMixin.Meta`` to keep the constraint; its
+    queryset extends ``EvergreenQuerySet``.
+
+    The owner is ``PROTECT``: users are deactivated, not deleted, and deleting one who still
+    owns reviews fails instead of leaving them with nobody; hand them over first. Empty until
+    someone is given the duty. Who reviewed last is kept ``SET_NULL``, like an entry's author
+    (``TimelineEntry.by``)."""
+
+    #: The fields ``mark_reviewed`` sets: the caller saves these (``update_fields``).
+    REVIEW_FIELDS = ("last_reviewed_at", "last_reviewed_by", "next_review_on")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    review_interval_days = models.PositiveSmallIntegerField(
+        _("review interval, days"), validators=[ranges.validate_review_interval]
+    )
+    next_review_on = models.DateField(
+        _("next review on"), null=True, blank=True, validators=[ranges.validate_date]
+    )
+    last_reviewed_at = models.DateTimeField(_("last reviewed at"), null=True, blank=True)
+    last_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = EvergreenQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    review_interval_days__gte=ranges.MIN_REVIEW_DAYS,
+                    review_interval_days__lte=ranges.MAX_REVIEW_DAYS,
+                ),
+                name="%(app_label)s_%(class)s_review_interval_range",
+            )
+        ]
+
+    def is_review_due(self, today: dt.date) -> bool:
+        return self.next_review_on is None or self.next_review_on <= today
+
+    def mark_reviewed(self, *, by, at: dt.datetime) -> tuple[str, ...]:
+        """Record a review by ``by`` at ``at``: the next one is due ``review_interval_days``
+        calendar days after the day of ``at`` (in the current time zone: the viewer's on a
+        page). Sets the fields and saves nothing: the caller's service saves ``REVIEW_FIELDS``
+        (returned), under its row lock. ``OutOfSupportedRange`` if the interval or the next
+        review lies outside ``core.ranges``."""
+        self.next_review_on = self.next_review_after(timezone.localdate(at))
+        self.last_reviewed_at = at
+        self.last_reviewed_by = by
+        return self.REVIEW_FIELDS
+
+    def next_review_after(self, day: dt.date) -> dt.date:
+        """The date of the next review when the last one was on ``day``."""
+        interval = self.review_interval_days
+        if interval is None or not ranges.MIN_REVIEW_DAYS <= interval <= ranges.MAX_REVIEW_DAYS:
+            raise ranges.OutOfSupportedRange(
+                str(ranges.REVIEW_INTERVAL_MESSAGE), field="review_interval_days"
+            )
+        try:
+            next_on = day + dt.timedelta(days=interval)
+        except OverflowError:  # past year 9999
+            next_on = dt.date.max
+        if not ranges.is_supported_date(next_on):
+            raise ranges.OutOfSupportedRange(
+                gettext("The next review would fall after %(last)s.")
+                % {"last": ranges.LAST_DATE.isoformat()},
+                field="review_interval_days",
+            )
+        return next_on
 
 
 class JobRunOutcome(models.TextChoices):

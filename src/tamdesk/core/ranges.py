@@ -13,6 +13,8 @@ field's name; pages: the message on the field). See docs/supported-ranges.md.
 - **Working hours**: a task's estimate and remaining work 0 to 10,000 h; a dependency's lag
   -2,000 to 2,000 h; an SLA target at most 10,000 h (and at least a minute).
 - **Query durations** (``breaching_within``): 0 to 10,000 h.
+- **Review intervals** (``core.models.EvergreenMixin``: documents, risks, actions): 1 to 3,650
+  days.
 
 Besides the edges, the services map an engine's range error to a ``DomainError`` (400
 ``out_of_supported_range``), so a value already stored outside the range never becomes a 500.
@@ -52,6 +54,9 @@ MAX_TARGET_HOURS = 10_000
 MAX_TARGET_SECONDS = MAX_TARGET_HOURS * 3600
 #: A duration in a query parameter (``breaching_within``), hours.
 MAX_QUERY_HOURS = 10_000
+#: A review interval (``core.models.EvergreenMixin``), calendar days.
+MIN_REVIEW_DAYS = 1
+MAX_REVIEW_DAYS = 3650
 #: Department tasks in one change request (cancelled ones included): bounds the schedule, the
 #: Gantt chart and the dependency graph whatever is stored.
 MAX_TASKS_PER_CHANGE = 200
@@ -72,6 +77,10 @@ INSTANT_MESSAGE = _formatted(
     gettext_noop("Enter a time between %(first)s and %(last)s (UTC)."), BOUNDS
 )
 YEAR_MESSAGE = _formatted(gettext_noop("Enter a year between %(first)d and %(last)d."), YEAR_BOUNDS)
+REVIEW_INTERVAL_MESSAGE = _formatted(
+    gettext_noop("A review interval is from %(first)d to %(last)d days."),
+    {"first": MIN_REVIEW_DAYS, "last": MAX_REVIEW_DAYS},
+)
 NAIVE_MESSAGE = _("Give the time with its UTC offset, e.g. 2025-06-10T09:00:00+03:00.")
 
 
@@ -101,6 +110,13 @@ def validate_date(value: dt.date) -> None:
 def validate_instant(value: dt.datetime) -> None:
     if value is not None and not is_supported_instant(value):
         raise ValidationError(INSTANT_MESSAGE, code="out_of_range")
+
+
+def validate_review_interval(value: int) -> None:
+    """A model validator: forms (through the model's ``full_clean``) and model serializers get
+    it from the field."""
+    if value is not None and not MIN_REVIEW_DAYS <= value <= MAX_REVIEW_DAYS:
+        raise ValidationError(REVIEW_INTERVAL_MESSAGE, code="out_of_range")
 
 
 class DayFormField(forms.DateField):
