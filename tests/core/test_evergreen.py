@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -150,7 +149,6 @@ def test_the_database_refuses_an_interval_outside_the_range(page_table):
     assert not page_table.objects.exists()
 
 
-@time_machine.travel(dt.datetime(2025, 6, 10, 9, tzinfo=dt.UTC), tick=False)
 def test_due_for_review_reads_the_rows_the_predicate_calls_due(page_table):
     today = dt.date(2025, 6, 10)
     dates = {

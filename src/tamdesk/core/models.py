@@ -107,7 +107,7 @@ class EvergreenMixin(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    review_interval_days = models.PositiveSmallIntegerField(
+    review_interval_days = models.PositiveIntegerField(
         _("review interval, days"), validators=[ranges.validate_review_interval]
     )
     next_review_on = models.DateField(
