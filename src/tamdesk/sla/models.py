@@ -23,12 +23,6 @@ from tamdesk.sla.choices import (
 from tamdesk.sla.querysets import IncidentClockQuerySet, IncidentQuerySet, PolicyVersionQuerySet
 
 DEFAULT_THRESHOLDS = [50, 75]
-#: The status an event leaves the incident in, for events recorded before their ``to_value``
-#: held it (resolutions and closings used to store only where they came from).
-STATUS_AFTER = {
-    IncidentEventKind.RESOLVED: IncidentStatus.RESOLVED,
-    IncidentEventKind.CLOSED: IncidentStatus.CLOSED,
-}
 DEFAULT_PAUSE_STATUSES = [IncidentStatus.WAITING_CLIENT.value]
 
 
@@ -264,6 +258,14 @@ class Incident(TimeStampedModel):
 
     def get_policy_source_display(self) -> str:
         return PolicySource(self.policy_source).label if self.policy_source else ""
+
+
+#: The status an event leaves the incident in, for events recorded before their ``to_value``
+#: held it (resolutions and closings used to store only where they came from).
+STATUS_AFTER = {
+    IncidentEventKind.RESOLVED: IncidentStatus.RESOLVED,
+    IncidentEventKind.CLOSED: IncidentStatus.CLOSED,
+}
 
 
 class IncidentEvent(TimelineEntry):

@@ -29,7 +29,9 @@ REFRESH = "every 30s"
 
 def timeline_rows(events) -> list[dict]:
     """Each event with the change it made: "In progress → Resolved"."""
-    return [{"event": e, "from": e.from_display, "to": e.to_display} for e in events]
+    return [
+        {"event": event, "from": event.from_display, "to": event.to_display} for event in events
+    ]
 
 
 class IncidentViews(ViewerTimeZoneMixin):
