@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from tamdesk.changes.views import home_section as changes_home
 from tamdesk.core.models import JobRun, JobRunOutcome
 from tamdesk.core.roles import Role
-from tamdesk.directory.choices import AccountRole
+from tamdesk.directory.choices import AccountRole, ClientStatus
 from tamdesk.directory.models import AccountTeamAssignment, Client
 from tamdesk.directory.views.home_sections import my_clients
 from tamdesk.notifications.views.jobs import outbox_health
@@ -76,11 +76,7 @@ def my_clients_context(request: HttpRequest) -> dict:
     risk, late). A fixed number of queries whatever the number of clients."""
     user = request.user
     clients = my_clients(user, limit=CLIENT_CARDS)
-    count = (
-        len(clients)
-        if len(clients) < CLIENT_CARDS
-        else Client.objects.on_account_team_of(user).count()
-    )
+    count = Client.objects.on_account_team_of(user).count()
     ids = [client.pk for client in clients]
     sla = sla_home.client_health(ids)
     changes = changes_home.client_health(ids)
@@ -113,7 +109,7 @@ def tams_context(request: HttpRequest) -> dict:
         tam.open_incidents = sum(health[pk]["open_incidents"] for pk in clients_of[tam.pk])
     tams.sort(key=lambda tam: -tam.breaches)
     without_tam = (
-        Client.objects.exclude(status="former")
+        Client.objects.exclude(status=ClientStatus.FORMER)
         .exclude(
             pk__in=AccountTeamAssignment.objects.current()
             .filter(role=AccountRole.TAM)

@@ -79,6 +79,8 @@ def client_health(client_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     clients."""
     ids = list(client_ids)
     health = {pk: {"changes_at_risk": 0, "changes_late": 0} for pk in ids}
+    if not ids:
+        return health
     counts = (
         ChangeRequest.objects.at_risk()
         .filter(client__in=ids)
@@ -89,7 +91,7 @@ def client_health(client_ids: Iterable[int]) -> dict[int, dict[str, int]]:
             late=Count("pk", filter=Q(schedule_status=ScheduleStatus.LATE)),
         )
     )
-    for row in counts if ids else ():
+    for row in counts:
         health[row["client"]].update(changes_at_risk=row["at_risk"], changes_late=row["late"])
     return health
 
