@@ -198,6 +198,7 @@ def test_an_engineer_sees_her_blocked_task_and_her_incidents(client, users, tam_
     assert keys_of(response) == ["my-work", "my-incidents"]
     data = sections_of(response)
     assert [t.title for t in data["my-work"]["tasks"]] == ["Blocked task 0"]
+    assert data["my-work"]["task_counts"] == {"ready": 0, "in_progress": 0, "blocked": 1}
     assert [row.incident.title for row in data["my-incidents"]["rows"]] == ["Core down 0"]
     assert [row.incident.title for row in data["my-incidents"]["queue_rows"]] == ["Slow 0"]
     assert "Blocked" in response.content.decode()

@@ -52,15 +52,21 @@ def my_work_context(request: HttpRequest) -> dict | None:
     lead_of = set(Department.objects.filter(lead__user=user).values_list("pk", flat=True))
     for department in departments:
         department.is_led_by_user = department.pk in lead_of
+    my_tasks = DepartmentTask.objects.filter(
+        change__in=ChangeRequest.objects.visible_to(user),
+        assignee=user,
+        status__in=OPEN_TASK_STATUSES,
+    ).exclude(change__status__in=CLOSED_CHANGE_STATUSES)
     tasks = list(
-        DepartmentTask.objects.filter(
-            change__in=ChangeRequest.objects.visible_to(user),
-            assignee=user,
-            status__in=OPEN_TASK_STATUSES,
-        )
-        .exclude(change__status__in=CLOSED_CHANGE_STATUSES)
-        .select_related("change__client", "department")
-        .order_by(F("slack_seconds").asc(nulls_last=True), "planned_start_at", "pk")[:LIMIT]
+        my_tasks.select_related("change__client", "department").order_by(
+            F("slack_seconds").asc(nulls_last=True), "planned_start_at", "pk"
+        )[:LIMIT]
+    )
+    # What the engineer can act on: ready, in progress, and blocked (whatever the status).
+    task_counts = my_tasks.aggregate(
+        ready=Count("pk", filter=Q(status=TaskStatus.READY, is_blocked=False)),
+        in_progress=Count("pk", filter=Q(status=TaskStatus.IN_PROGRESS, is_blocked=False)),
+        blocked=Count("pk", filter=Q(is_blocked=True)),
     )
     changes = list(
         ChangeRequest.objects.visible_to(user)
@@ -71,7 +77,13 @@ def my_work_context(request: HttpRequest) -> dict | None:
     )
     if not (departments or tasks or changes):
         return None
-    return {"departments": departments, "tasks": tasks, "changes": changes, "limit": LIMIT}
+    return {
+        "departments": departments,
+        "tasks": tasks,
+        "task_counts": task_counts,
+        "changes": changes,
+        "limit": LIMIT,
+    }
 
 
 def client_health(client_ids: Iterable[int]) -> dict[int, dict[str, int]]:
