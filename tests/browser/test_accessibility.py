@@ -75,8 +75,15 @@ def _pages() -> dict[str, list[str]]:
     admin = _user("admin")
     admin_pages.append(reverse("directory:user_detail", args=[admin.pk]))
     # The TAM's home and inbox differ from the administrator's (their clients, their unread
-    # notifications).
-    return {"admin": admin_pages, "tam": [reverse("home"), reverse("notifications:inbox")]}
+    # notifications); every role has a home of its own (tamdesk.workspace).
+    return {
+        "admin": admin_pages,
+        "tam": [reverse("home"), reverse("notifications:inbox")],
+        **{
+            role: [reverse("home")]
+            for role in ("engineer", "lead", "service_manager", "programme_lead")
+        },
+    }
 
 
 def _user(username: str):

@@ -1,4 +1,4 @@
-"""The client page (the 360° view) and the home page of a TAM (every role: test_views_home)."""
+"""The client page (the 360° view) and the home page of a TAM (every role: tests/workspace)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tests.directory.factories import (
     ContactFactory,
     DepartmentFactory,
 )
+from tests.workspace.test_home import sections_of
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_home_lists_the_tams_clients_with_real_numbers(client, users, landscape)
 
     response = client.get("/")
 
-    clients = response.context["my_clients"]
+    clients = sections_of(response)["my-clients"]["clients"]
     assert [c.name for c in clients] == ["Acme Retail"]
     mine = clients[0]
     assert (mine.technical_count, mine.decision_maker_count, mine.component_count) == (1, 1, 2)
@@ -96,13 +97,13 @@ def test_home_lists_the_tams_clients_with_real_numbers(client, users, landscape)
     assert "Not mine" not in response.content.decode()
 
 
-def test_home_for_others_is_an_overview_of_the_directory(client, users, landscape):
+def test_home_for_administrators_is_an_overview_of_the_directory(client, users, landscape):
     ClientFactory(name="Onboarding Co", status="onboarding")
-    client.force_login(users.engineer)
+    client.force_login(users.administrator)
 
     response = client.get("/")
 
-    overview = response.context["overview"]
+    overview = sections_of(response)["overview"]
     assert {s["value"]: s["count"] for s in overview["statuses"]} == {
         "onboarding": 1,
         "active": 1,

@@ -11,10 +11,12 @@ import time_machine
 
 from tamdesk.core.models import JobRun
 from tamdesk.directory.choices import AccountRole, ContactKind
-from tamdesk.notifications import digest, services, tasks
+from tamdesk.notifications import digest, services
 from tamdesk.notifications.catalog import DAILY_DIGEST
 from tamdesk.notifications.choices import Channel
 from tamdesk.notifications.models import Notification, NotificationProfile
+from tamdesk.workspace import tasks
+from tamdesk.workspace.sections import DIGEST_SECTIONS
 from tests.calendars.factories import CalendarFactory
 from tests.directory.factories import AssignmentFactory, ClientFactory, ContactFactory
 from tests.notifications.factories import NotificationFactory
@@ -29,7 +31,7 @@ WEDNESDAY_9 = dt.datetime(2025, 3, 12, 9, 0, tzinfo=MSK)
 def digests_at(moment: dt.datetime, capture) -> int:
     """Run the digests at ``moment`` (the clock too), delivering what they write."""
     with time_machine.travel(moment, tick=False), capture(execute=True):
-        return digest.send_daily_digests(now=moment)
+        return digest.send_daily_digests(now=moment, sections=DIGEST_SECTIONS)
 
 
 def digests_of(user, channel: str = Channel.EMAIL) -> list[Notification]:
@@ -97,7 +99,7 @@ def test_a_tam_with_nothing_to_report_gets_none(
     ContactFactory(client=tam_client, kind=ContactKind.DECISION_MAKER)
     NotificationFactory(recipient_user=users.tam, read_at=WEDNESDAY_9)  # read already
 
-    assert digest.compose(users.tam, now=WEDNESDAY_9) == []
+    assert digest.compose(users.tam, now=WEDNESDAY_9, sections=DIGEST_SECTIONS) == []
     assert digests_at(WEDNESDAY_9, django_capture_on_commit_callbacks) == 0
     assert mailoutbox == []
 
@@ -135,7 +137,7 @@ def test_the_sections_list_clients_missing_key_contacts_and_unread_notifications
     NotificationFactory(recipient_user=users.other_tam)
     NotificationFactory(recipient_user=users.tam, event_type=DAILY_DIGEST.code)
 
-    sections = digest.compose(users.tam, now=WEDNESDAY_9)
+    sections = digest.compose(users.tam, now=WEDNESDAY_9, sections=DIGEST_SECTIONS)
 
     assert [(s.key, items) for s, items in sections] == [
         (

@@ -304,6 +304,7 @@ def test_a_stopped_clock_is_not_warned_but_a_fresh_breach_is_notified(tam_client
 
 def test_the_tams_digest_lists_the_sla_risks_of_their_clients(tam_client, users, sla):
     from tamdesk.notifications.digest import compose
+    from tamdesk.workspace.sections import DIGEST_SECTIONS
 
     calm = open_p3(tam_client, users, priority="p4", opened=at(1.1), now=at(1.1))
     due_today = open_p3(tam_client, users, now=at(0.5))  # P3: reaction due 13:00
@@ -311,14 +312,18 @@ def test_the_tams_digest_lists_the_sla_risks_of_their_clients(tam_client, users,
     answered_late = open_p3(
         tam_client, users, priority="p1", events=[NewEvent("first_response", at(2))], now=at(2)
     )
-    sections = dict((section.key, items) for section, items in compose(users.tam, now=at(1.1)))
+    sections = dict(
+        (section.key, items)
+        for section, items in compose(users.tam, now=at(1.1), sections=DIGEST_SECTIONS)
+    )
     texts = [item.text for item in sections["sla_risks"]]
     assert any(f"#{breached.pk} " in text and "Reaction breached" in text for text in texts)
     assert not any(f"#{calm.pk} " in text for text in texts)
     assert any(f"#{due_today.pk} " in text and "Reaction due" in text for text in texts)
     assert not any(f"#{answered_late.pk} " in text and "Reaction" in text for text in texts)
     assert "sla_risks" not in dict(
-        (section.key, items) for section, items in compose(users.other_tam, now=at(1.1))
+        (section.key, items)
+        for section, items in compose(users.other_tam, now=at(1.1), sections=DIGEST_SECTIONS)
     )
 
 

@@ -9,17 +9,11 @@ class ChangesConfig(AppConfig):
 
     def ready(self) -> None:
         # Auditlog models, permissions, notification event types and jobs declare themselves on
-        # import. The Changes section of the client page and My work on the home page; the
-        # directory cannot import this domain, so this domain hands the sections to it.
+        # import. The domain's page sections (client page, home) are put on the pages by the
+        # workspace (tamdesk.workspace.sections).
         from tamdesk.changes import audit, notifications, permissions, tasks  # noqa: F401
-        from tamdesk.changes.views.client_section import CHANGES_SECTION
-        from tamdesk.changes.views.home_section import MY_WORK_SECTION
         from tamdesk.core import events
-        from tamdesk.directory.views.client_page import add_client_section
-        from tamdesk.directory.views.home import add_home_section
 
-        add_client_section(CHANGES_SECTION, after="sla")
-        add_home_section(MY_WORK_SECTION)
         # Re-schedule open changes when a department's working time changes.
         events.subscribe(
             events.WorkingTimeChanged,

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tamdesk.notifications",
     "tamdesk.sla",
     "tamdesk.changes",
+    "tamdesk.workspace",
     "tamdesk.demo",
 ]
 
@@ -67,6 +68,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tamdesk.config.urls"
+#: The sections of the client page, in order: the directory owns the page but cannot import the
+#: workspace, which lists them (docs/architecture.md, "Composing pages").
+CLIENT_PAGE_SECTIONS = "tamdesk.workspace.sections.CLIENT_SECTIONS"
 WSGI_APPLICATION = "tamdesk.config.wsgi.application"
 
 TEMPLATES = [
@@ -83,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tamdesk.core.context_processors.shell",
                 "tamdesk.notifications.context_processors.notification_centre",
+                "tamdesk.workspace.context_processors.sidebar",
             ],
         },
     },

@@ -3,8 +3,6 @@ from django.urls import include, path
 
 from tamdesk.core import views as core_views
 from tamdesk.core.api_docs import ApiDocsView, ApiSchemaView
-from tamdesk.directory.views.home import home
-from tamdesk.notifications.views.jobs import outbox_health
 
 # The API answers its errors in its own shape, the pages with HTML (tamdesk.core.api).
 handler400 = "tamdesk.core.api.bad_request"
@@ -16,7 +14,8 @@ handler500 = "tamdesk.core.views.server_error"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", home, name="home"),
+    # The home page and the background jobs page, composed by the workspace.
+    path("", include("tamdesk.workspace.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -41,7 +40,5 @@ urlpatterns = [
     path("notifications/", include("tamdesk.notifications.urls")),
     path("sla/", include("tamdesk.sla.urls")),
     path("changes/", include("tamdesk.changes.urls")),
-    # A core page; core cannot import notifications, so the outbox's section is handed to it here.
-    path("jobs/", core_views.JobsPage.as_view(sections=[outbox_health]), name="jobs"),
     path("", include("tamdesk.core.urls")),
 ]

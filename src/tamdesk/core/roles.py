@@ -28,8 +28,3 @@ def role_names(user) -> set[str]:
             cached.add(Role.ADMINISTRATOR.value)
         user._tamdesk_roles = cached
     return cached
-
-
-def has_role(user, *roles: Role) -> bool:
-    names = role_names(user)
-    return any(role.value in names for role in roles)

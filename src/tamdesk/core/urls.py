@@ -1,5 +1,5 @@
-"""Pages of the core app. The home page belongs to the directory (core must not import it), so
-``config/urls.py`` maps ``/`` to ``tamdesk.directory.views.home.home``."""
+"""Pages of the core app. The home page and the jobs page (a core view given its sections) are
+the workspace's (``tamdesk.workspace.urls``)."""
 
 from django.urls import path
 

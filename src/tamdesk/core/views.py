@@ -86,8 +86,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 class JobsPageSection:
     """A part of the jobs page that a higher layer provides: a template and its context.
 
-    Core cannot import the domains above it, so the page does not know them; the composition
-    root (``config/urls.py``) hands the page its sections: ``JobsPage.as_view(sections=[...])``.
+    Core cannot import the domains above it, so the page does not know them; the workspace
+    (``workspace/urls.py``) hands the page its sections: ``JobsPage.as_view(sections=[...])``.
     """
 
     template: str

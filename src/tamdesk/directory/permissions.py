@@ -23,10 +23,10 @@ from django.utils import timezone
 from tamdesk.core.permissions import (
     has_any_role,
     is_administrator,
+    is_department_lead,
     is_programme_lead,
     is_service_manager,
 )
-from tamdesk.core.roles import Role, has_role
 from tamdesk.directory.choices import AccountRole
 
 
@@ -74,11 +74,7 @@ def is_departments_lead(user, department) -> bool:
     if department is None or not user.is_authenticated:
         return False
     engineer = getattr(department, "lead", None)
-    return (
-        engineer is not None
-        and engineer.user_id == user.pk
-        and has_role(user, Role.DEPARTMENT_LEAD)
-    )
+    return engineer is not None and engineer.user_id == user.pk and is_department_lead(user)
 
 
 #: The fields of her own department a department lead edits. The code (playbooks name

@@ -8,5 +8,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        # Event types, digest sections and periodic jobs declare themselves on import.
-        from tamdesk.notifications import catalog, digest, permissions, tasks  # noqa: F401
+        # Event types and periodic jobs declare themselves on import.
+        from tamdesk.notifications import catalog, permissions, tasks  # noqa: F401

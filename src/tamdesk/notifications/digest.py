@@ -1,14 +1,17 @@
 """The daily digest: one message per TAM at the start of their working day with what needs them
-on their clients. It is made of sections; each domain adds its own with
-:func:`register_digest_section` (overdue tasks, SLA risks, stale documents, due actions), next to
-the data it reads. A section with nothing to say is left out, and so is a digest with no section.
+on their clients. It is made of sections; each domain writes the builders of its own (SLA risks,
+clients without a key contact, unread notifications; later overdue tasks, stale documents, due
+actions) next to the data it reads, and the workspace lists them, in order
+(``tamdesk.workspace.sections.DIGEST_SECTIONS``), and runs the job that sends the digests with
+that list (``tamdesk.workspace.tasks``): notifications cannot import the domains above it. A
+section with nothing to say is left out, and so is a digest with no section.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -43,22 +46,15 @@ class DigestItem:
 class DigestSection:
     key: str
     title: str | Promise
-    order: int
     build: Callable[[object, dt.datetime], list[DigestItem]]  # (user, now) → items
 
 
-DIGEST_SECTIONS: dict[str, DigestSection] = {}
-
-
-def register_digest_section(section: DigestSection) -> DigestSection:
-    DIGEST_SECTIONS[section.key] = section
-    return section
-
-
-def compose(user, *, now: dt.datetime) -> list[tuple[DigestSection, list[DigestItem]]]:
-    """The non-empty sections of ``user``'s digest, in order."""
+def compose(
+    user, *, now: dt.datetime, sections: Sequence[DigestSection]
+) -> list[tuple[DigestSection, list[DigestItem]]]:
+    """The non-empty ``sections`` of ``user``'s digest, in their order."""
     composed = []
-    for section in sorted(DIGEST_SECTIONS.values(), key=lambda s: (s.order, s.key)):
+    for section in sections:
         items = section.build(user, now)
         if items:
             composed.append((section, items))
@@ -92,9 +88,10 @@ def digest_recipients():
     )
 
 
-def send_daily_digests(*, now: dt.datetime) -> int:
-    """Write today's digest for every TAM whose working day has begun and who has not had it
-    yet. Safe to run as often as wanted: one digest per person and local date."""
+def send_daily_digests(*, now: dt.datetime, sections: Sequence[DigestSection]) -> int:
+    """Write today's digest, made of ``sections``, for every TAM whose working day has begun and
+    who has not had it yet. Safe to run as often as wanted: one digest per person and local
+    date."""
     from tamdesk.notifications.services import language_of, notify
 
     written = 0
@@ -107,15 +104,15 @@ def send_daily_digests(*, now: dt.datetime) -> int:
             continue
         # The sections are composed in the recipient's language and zone, like the message.
         with translation.override(language_of(user)), timezone.override(user_time_zone(user)):
-            sections = compose(user, now=now)
-        if not sections:
+            composed = compose(user, now=now, sections=sections)
+        if not composed:
             continue
         with transaction.atomic():
             rows = notify(
                 event_type=DAILY_DIGEST.code,
                 event_key=event_key,
                 recipients=[user],
-                context={"recipient": user, "day": today, "sections": sections},
+                context={"recipient": user, "day": today, "sections": composed},
                 url=reverse("home"),
                 urgent=True,  # it is already the start of their day
                 now=now,
@@ -124,7 +121,7 @@ def send_daily_digests(*, now: dt.datetime) -> int:
     return written
 
 
-# --- the first sections --------------------------------------------------------------------
+# --- the notifications' and the directory's sections ------------------------------------------
 
 
 def clients_missing_contacts(user, now: dt.datetime) -> list[DigestItem]:
@@ -170,21 +167,3 @@ def unread_notifications(user, now: dt.datetime) -> list[DigestItem]:
             )
         )
     return items
-
-
-register_digest_section(
-    DigestSection(
-        key="unread_notifications",
-        title=_("Unread notifications"),
-        order=900,
-        build=unread_notifications,
-    )
-)
-register_digest_section(
-    DigestSection(
-        key="clients_missing_contacts",
-        title=_("Clients without a key contact"),
-        order=500,
-        build=clients_missing_contacts,
-    )
-)

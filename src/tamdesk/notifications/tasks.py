@@ -1,5 +1,5 @@
 """Background entry points of the notifications: deliver what is due, the sweep that finds what
-an enqueue lost, the daily digests."""
+an enqueue lost. (The daily digests' job is the workspace's, which gives it its sections.)"""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.core.jobs import crontab, job, periodic_job
-from tamdesk.notifications import digest, services
+from tamdesk.notifications import services
 
 
 @job(name="notifications.deliver", retries=0)
@@ -37,13 +37,3 @@ def sweep_outbox() -> str:
     return (
         ", ".join(f"{count} {status}" for status, count in sorted(statuses.items())) or "none due"
     )
-
-
-@periodic_job(
-    "notifications.daily_digests",
-    crontab(minute="*/5"),
-    _("Send each TAM their daily digest at the start of their working day"),
-    text="every 5 minutes",
-)
-def send_daily_digests() -> str:
-    return f"{digest.send_daily_digests(now=timezone.now())} digests written"

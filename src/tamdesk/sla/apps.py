@@ -8,12 +8,7 @@ class SlaConfig(AppConfig):
     verbose_name = _("SLA")
 
     def ready(self) -> None:
-        # Auditlog models, permissions, notification event types, digest sections and periodic
-        # jobs declare themselves on import.
-        # The SLA section of the client page; the directory cannot import this domain, so
-        # this domain hands the section to it.
-        from tamdesk.directory.views.client_page import add_client_section
+        # Auditlog models, permissions, notification event types and periodic jobs declare
+        # themselves on import. The domain's page sections (client page, home, digest) are put
+        # on the pages by the workspace (tamdesk.workspace.sections).
         from tamdesk.sla import audit, notifications, permissions, tasks  # noqa: F401
-        from tamdesk.sla.views.client_section import SLA_SECTION
-
-        add_client_section(SLA_SECTION, after="account-team")

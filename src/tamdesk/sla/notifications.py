@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from tamdesk.directory.choices import AccountRole
 from tamdesk.directory.models import AccountTeamAssignment
 from tamdesk.notifications.catalog import EventType, register_event_type
-from tamdesk.notifications.digest import DigestItem, DigestSection, register_digest_section
+from tamdesk.notifications.digest import DigestItem
 from tamdesk.notifications.services import notify
 from tamdesk.sla.choices import ClockKind, ClockState, IncidentStatus, Priority
 
@@ -139,8 +139,3 @@ def sla_risks(user, now: dt.datetime) -> list[DigestItem]:
             )
         )
     return items
-
-
-register_digest_section(
-    DigestSection(key="sla_risks", title=_("SLA risks"), order=100, build=sla_risks)
-)

@@ -1,6 +1,6 @@
 """The Changes section of the client page (``directory.views.client_page``): the client's open
-changes with their status and forecast against the committed date. Added to the page by
-``ChangesConfig.ready``."""
+changes with their status and forecast against the committed date. Listed by the
+workspace (``tamdesk.workspace.sections.CLIENT_SECTIONS``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 from tamdesk.changes.models import ChangeRequest
 from tamdesk.directory.models import Client
-from tamdesk.directory.views.client_page import ClientSection
 
 #: Open changes listed on the client page; the rest are a click away on the change list.
 OPEN_LIMIT = 20
@@ -39,8 +37,3 @@ def changes_section_context(client: Client, request: HttpRequest) -> dict:
             else ""
         ),
     }
-
-
-CHANGES_SECTION = ClientSection(
-    "changes", _("Changes"), "kanban", "changes/client/_changes.html", changes_section_context
-)

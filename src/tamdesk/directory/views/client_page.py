@@ -1,21 +1,24 @@
 """The client page — the client's 360° view — is a list of sections, one template each.
 
-A section is a template plus a function that returns its context. The directory's sections are
-listed in ``CLIENT_SECTIONS``; a later domain (SLA, changes, documentation), which may import the
-directory but not the other way round, adds its own with ``add_client_section`` from its
-``AppConfig.ready()``. Each section's template receives ``client`` and ``section`` (its key,
-title, icon and context) and starts with ``directory/client/_section_head.html``.
+A section is a template plus a function that returns its context. Each domain writes the
+context functions and templates of its own sections (the directory's are below); the list of
+sections, in order, is the workspace's (``tamdesk.workspace.sections.CLIENT_SECTIONS``), which
+the page reads through the setting ``CLIENT_PAGE_SECTIONS``: the directory cannot import the
+layer on top. Each section's template receives ``client`` and ``section`` (its key, title, icon
+and context) and starts with ``directory/client/_section_head.html``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.directory.choices import AccountRole, ContactKind
@@ -108,41 +111,15 @@ def components_context(client: Client, request: HttpRequest) -> dict:
     }
 
 
-CLIENT_SECTIONS: list[ClientSection] = [
-    ClientSection(
-        "account-team",
-        _("Account team"),
-        "people",
-        "directory/client/_account_team.html",
-        account_team_context,
-    ),
-    ClientSection(
-        "contacts",
-        _("Contacts"),
-        "person-lines-fill",
-        "directory/client/_contacts.html",
-        contacts_context,
-    ),
-    ClientSection(
-        "components",
-        _("Landscape"),
-        "hdd-network",
-        "directory/client/_components.html",
-        components_context,
-    ),
-]
+def page_sections() -> Sequence[ClientSection]:
+    """The client page's sections in order: the list the setting ``CLIENT_PAGE_SECTIONS``
+    names."""
+    return import_string(settings.CLIENT_PAGE_SECTIONS)
 
 
-def add_client_section(section: ClientSection, *, after: str | None = None) -> None:
-    """Add a section to the client page (after the section ``after``, else at the end)."""
-    if any(existing.key == section.key for existing in CLIENT_SECTIONS):
-        return
-    keys = [existing.key for existing in CLIENT_SECTIONS]
-    position = keys.index(after) + 1 if after in keys else len(CLIENT_SECTIONS)
-    CLIENT_SECTIONS.insert(position, section)
-
-
-def build_sections(client: Client, request: HttpRequest) -> list[dict]:
+def build_sections(
+    client: Client, request: HttpRequest, sections: Sequence[ClientSection]
+) -> list[dict]:
     return [
         {
             "key": section.key,
@@ -151,5 +128,5 @@ def build_sections(client: Client, request: HttpRequest) -> list[dict]:
             "template": section.template,
             **section.context(client, request),
         }
-        for section in CLIENT_SECTIONS
+        for section in sections
     ]

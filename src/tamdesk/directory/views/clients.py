@@ -11,7 +11,7 @@ from tamdesk.directory.choices import AccountRole
 from tamdesk.directory.filters import ClientFilter
 from tamdesk.directory.forms import ClientForm
 from tamdesk.directory.models import AccountTeamAssignment, Client, Component, Contact
-from tamdesk.directory.views.client_page import build_sections
+from tamdesk.directory.views.client_page import build_sections, page_sections
 from tamdesk.directory.views.common import count_of
 
 
@@ -40,12 +40,13 @@ class ClientList(ClientViews, ui.ObjectListView):
 
 
 class ClientDetail(ClientViews, ui.ObjectDetailView):
-    """The client's 360° view: header, then the sections of ``client_page.CLIENT_SECTIONS``."""
+    """The client's 360° view: header, then the sections the workspace lists
+    (``client_page.page_sections``)."""
 
     template_name = "directory/client_detail.html"
 
     def get_extra_context(self, obj):
-        return {"sections": build_sections(obj, self.request)}
+        return {"sections": build_sections(obj, self.request, page_sections())}
 
 
 class ClientCreate(ClientViews, ui.ObjectCreateView):

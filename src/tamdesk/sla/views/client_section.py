@@ -1,6 +1,6 @@
 """The SLA section of the client page (``directory.views.client_page``): the policy in force,
-the open incidents with their clocks measured now, and the last 90 days in figures. Added to the
-page by ``SlaConfig.ready``."""
+the open incidents with their clocks measured now, and the last 90 days in figures. Listed by the
+workspace (``tamdesk.workspace.sections.CLIENT_SECTIONS``)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from tamdesk.directory.models import Client
-from tamdesk.directory.views.client_page import ClientSection
 from tamdesk.sla import clocks, services
 from tamdesk.sla.choices import ClockKind, ClockState
 from tamdesk.sla.models import Incident, IncidentClock
@@ -70,8 +68,3 @@ def sla_section_context(client: Client, request: HttpRequest) -> dict:
         "period_days": PERIOD.days,
         "time_zone": viewer_time_zone(request.user),
     }
-
-
-SLA_SECTION = ClientSection(
-    "sla", _("SLA"), "stopwatch", "sla/client/_sla.html", sla_section_context
-)

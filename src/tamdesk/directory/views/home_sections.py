@@ -1,29 +1,17 @@
-"""The home page of every role: the clients on whose account team the user is (TAM, backup
-TAM, service manager, architect) with the role held, the sections other domains add (the
-changes domain: the user's work — department queues, tasks, changes), and an overview of the
-directory for those without clients.
-
-Like the client page, the home page is a list of sections: a later domain, which may import the
-directory but not the other way round, adds its own with ``add_home_section`` from its
-``AppConfig.ready()``. A section's ``context(request)`` returns None when it has nothing for the
-user, and the section is left out; otherwise its template gets ``section`` and ``data`` (what
-``context`` returned).
+"""The directory's sections of the home page: the clients on whose account team the user is
+(TAM, backup TAM, service manager, architect) with the role held, and an overview of the
+directory. The workspace (``tamdesk.workspace.sections``) puts them on the page, with the health
+signals the SLA and changes domains give each client card.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest
-from django.shortcuts import render
 from django.urls import reverse
 
-from tamdesk.core.roles import Role, has_role
-from tamdesk.core.ui import require_perm
 from tamdesk.directory.choices import AccountRole, ClientStatus, ContactKind
 from tamdesk.directory.models import (
     AccountTeamAssignment,
@@ -35,50 +23,12 @@ from tamdesk.directory.models import (
 )
 from tamdesk.directory.views.common import count_of
 
-#: The roles that put a person on account teams: without a client they are told so.
-ACCOUNT_TEAM_ROLES = (Role.TAM, Role.SERVICE_MANAGER, Role.ARCHITECT)
 
-
-@dataclass(frozen=True)
-class HomeSection:
-    key: str
-    title: str
-    icon: str  # a Bootstrap icon name
-    template: str
-    context: Callable[[HttpRequest], dict | None]  # None: nothing for this user
-
-
-HOME_SECTIONS: list[HomeSection] = []
-
-
-def add_home_section(section: HomeSection) -> None:
-    """Add a section to the home page (once), below the user's clients."""
-    if all(existing.key != section.key for existing in HOME_SECTIONS):
-        HOME_SECTIONS.append(section)
-
-
-@login_required
-def home(request):
-    require_perm(request.user, Client, "view")
-    clients = my_clients(request.user)
-    sections = []
-    for section in HOME_SECTIONS:
-        data = section.context(request)
-        if data is not None:
-            sections.append({"section": section, "data": data})
-    context = {
-        "my_clients": clients,
-        "on_account_teams": has_role(request.user, *ACCOUNT_TEAM_ROLES),
-        "sections": sections,
-        "overview": None if clients else overview(),
-    }
-    return render(request, "directory/home.html", context)
-
-
-def my_clients(user) -> list[Client]:
-    """The clients on whose account team ``user`` currently is, in any role, with the numbers
-    the cards show: active contacts by kind, components, the departments the landscape touches,
-    and the user's roles (``my_roles``, e.g. "TAM, Architect")."""
+def my_clients(user, *, limit: int | None = None) -> list[Client]:
+    """The clients on whose account team ``user`` currently is, in any role (the first
+    ``limit`` by name), with the numbers the cards show: active contacts by kind, components,
+    the departments the landscape touches, and the user's roles (``my_roles``, e.g. "TAM,
+    Architect")."""
     active = Contact.objects.filter(is_active=True)
     clients = list(
         Client.objects.on_account_team_of(user)
@@ -87,7 +37,7 @@ def my_clients(user) -> list[Client]:
             decision_maker_count=count_of(active.filter(kind=ContactKind.DECISION_MAKER), "client"),
             component_count=count_of(Component.objects.all(), "client"),
         )
-        .order_by("name")
+        .order_by("name")[:limit]
     )
     if not clients:
         return []
@@ -150,3 +100,8 @@ def overview() -> dict:
         "contacts": Contact.objects.filter(is_active=True).count(),
         "components": Component.objects.count(),
     }
+
+
+def overview_context(request: HttpRequest) -> dict:
+    """The home page's directory overview (administrators)."""
+    return overview()
