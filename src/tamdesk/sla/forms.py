@@ -17,6 +17,7 @@ from tamdesk.core import ranges
 from tamdesk.core.forms import PersonChoiceField, VersionedFormMixin, VersionedModelForm
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.models import Client, Department
+from tamdesk.sla import timeline
 from tamdesk.sla.choices import (
     PAUSABLE_STATUSES,
     WORKING_STATUSES,
@@ -186,23 +187,26 @@ EVENT_FIELDS = {
 }
 
 
+#: The order the event form offers the kinds in: what moves the incident on comes first.
+EVENT_KIND_ORDER = [
+    IncidentEventKind.FIRST_RESPONSE,
+    IncidentEventKind.STATUS_CHANGED,
+    IncidentEventKind.REOPENED,
+    IncidentEventKind.CLOSED,
+    IncidentEventKind.REASSIGNED,
+    IncidentEventKind.PRIORITY_CHANGED,
+    IncidentEventKind.RESOLVED,
+    IncidentEventKind.COMMENT,
+]
+
+
 def event_kinds_for(incident: Incident) -> list[str]:
-    """The kinds of event that make sense for the incident as it is now (the timeline rules of
-    the service have the last word)."""
-    if incident.status == IncidentStatus.CLOSED:
-        return [IncidentEventKind.COMMENT]
-    if incident.status == IncidentStatus.RESOLVED:
-        return [IncidentEventKind.REOPENED, IncidentEventKind.CLOSED, IncidentEventKind.COMMENT]
-    kinds = [
-        IncidentEventKind.STATUS_CHANGED,
-        IncidentEventKind.REASSIGNED,
-        IncidentEventKind.PRIORITY_CHANGED,
-        IncidentEventKind.RESOLVED,
-        IncidentEventKind.COMMENT,
-    ]
-    if incident.first_response_at is None:
-        kinds.insert(0, IncidentEventKind.FIRST_RESPONSE)
-    return kinds
+    """The kinds of event the incident takes as it is now: those the timeline rules allow
+    (``timeline.kinds_allowed``), in ``EVENT_KIND_ORDER``."""
+    allowed = timeline.kinds_allowed(
+        incident.status, responded=incident.first_response_at is not None
+    )
+    return [kind for kind in EVENT_KIND_ORDER if kind in allowed]
 
 
 class IncidentEventForm(forms.Form):
