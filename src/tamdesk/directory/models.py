@@ -4,6 +4,7 @@ the base every later feature hangs off."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -199,6 +200,23 @@ class Contact(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("directory:contact_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        self.check_email()
+
+    def check_email(self) -> None:
+        """The contact e-mail rule, its one home: two contacts of a client never share an
+        address (the constraint ``contact_unique_email_per_client`` is the last line). The
+        contact form (through ``clean``) and the API's serializer call it; refused on
+        ``email``."""
+        if not self.email or self.client_id is None:
+            return
+        others = Contact.objects.filter(client_id=self.client_id, email=self.email)
+        if others.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"email": _("This client already has a contact with this e-mail.")}
+            )
 
 
 class AccountTeamAssignment(TimeStampedModel):
