@@ -45,12 +45,11 @@ from tamdesk.changes.models import (
     Comment,
     DepartmentTask,
     TaskDependency,
-    is_engineer_of,
 )
 from tamdesk.core import events as domain_events
 from tamdesk.core import ranges
 from tamdesk.core.concurrency import update_fields_of
-from tamdesk.directory.models import Client, Contact, Department
+from tamdesk.directory.models import Client, Contact, Department, assignee_refusal
 
 #: The fields of a change that ``update_change`` edits.
 CHANGE_FIELDS = frozenset(
@@ -123,16 +122,9 @@ def _refuse_closed(change: ChangeRequest) -> None:
 
 
 def _check_assignee(department: Department, assignee) -> None:
-    if assignee is not None and not is_engineer_of(assignee, department.pk):
-        raise ChangeError(
-            _("%(person)s is not an engineer of %(department)s.")
-            % {
-                "person": assignee.get_full_name() or assignee.get_username(),
-                "department": department.name,
-            },
-            field="assignee",
-            code="invalid_assignee",
-        )
+    refusal = assignee_refusal(assignee, department)
+    if refusal:
+        raise ChangeError(refusal, field="assignee", code="invalid_assignee")
 
 
 def _check_hours(value, *, field: str, allow_negative: bool = False) -> Decimal:

@@ -547,7 +547,9 @@ class IncidentEventSerializer(ranges.ModelSerializer):
         request=IncidentCreateSerializer,
         responses={
             201: IncidentSerializer,
-            400: error_response(_("Invalid input (`invalid`, `impossible_timeline`).")),
+            400: error_response(
+                _("Invalid input (`invalid`, `impossible_timeline`, `invalid_assignee`).")
+            ),
             409: error_response(_("`duplicate_incident`: the external id is known.")),
         },
     ),
@@ -622,7 +624,9 @@ class IncidentViewSet(RulesViewSet):
         request=EventInputSerializer(many=True),
         responses={
             201: IncidentEventSerializer(many=True),
-            400: error_response(_("Invalid input (`invalid`, `impossible_timeline`).")),
+            400: error_response(
+                _("Invalid input (`invalid`, `impossible_timeline`, `invalid_assignee`).")
+            ),
         },
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)

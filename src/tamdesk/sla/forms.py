@@ -16,7 +16,7 @@ from tamdesk.calendars.models import Calendar
 from tamdesk.core import ranges
 from tamdesk.core.forms import PersonChoiceField, VersionedFormMixin, VersionedModelForm
 from tamdesk.directory.choices import ClientTier
-from tamdesk.directory.models import Client, Department
+from tamdesk.directory.models import Client, Department, assignable_people
 from tamdesk.sla import terms, timeline
 from tamdesk.sla.choices import (
     PAUSABLE_STATUSES,
@@ -25,7 +25,6 @@ from tamdesk.sla.choices import (
     IncidentStatus,
     Priority,
 )
-from tamdesk.sla.filters import assignable_people
 from tamdesk.sla.models import DEFAULT_PAUSE_STATUSES, DEFAULT_THRESHOLDS, Incident, SLAPolicy
 from tamdesk.sla.services import NewEvent
 

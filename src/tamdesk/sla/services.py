@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tamdesk.calendars.exceptions import CalendarHasNoWorkingTime
 from tamdesk.core import events as domain_events
-from tamdesk.directory.models import Client, Department
+from tamdesk.directory.models import Client, Department, assignee_refusal
 from tamdesk.sla import clocks as clock_measure
 from tamdesk.sla import notifications as sla_notifications
 from tamdesk.sla import terms, timeline
@@ -244,6 +244,18 @@ def _check_timeline(events, *, priority: str, offset: int, now: dt.datetime) -> 
         raise ImpossibleTimeline(exc.message, field=field) from exc
 
 
+def _check_assignees(events: Sequence[NewEvent], *, assignee=None) -> None:
+    """Incidents are assigned to engineers (``directory.models.assignee_refusal``): at the
+    opening (``assignee``) and by reassignments (``events[i].assignee``)."""
+    refusal = assignee_refusal(assignee)
+    if refusal:
+        raise SLAError(refusal, field="assignee", code="invalid_assignee")
+    for index, event in enumerate(events):
+        refusal = assignee_refusal(event.assignee)
+        if refusal:
+            raise SLAError(refusal, field=f"events[{index}].assignee", code="invalid_assignee")
+
+
 @transaction.atomic
 def open_incident(
     *,
@@ -267,6 +279,7 @@ def open_incident(
     opening = NewEvent(IncidentEventKind.OPENED, opened_at, to_value=status)
     timeline_events = _timeline_events(None, [], [opening, *events])
     _check_timeline(timeline_events, priority=priority, offset=1, now=now)
+    _check_assignees(events, assignee=assignee)
     if (
         external_id
         and Incident.objects.filter(source_system=source_system, external_id=external_id).exists()
@@ -317,6 +330,7 @@ def append_events(
         offset=len(existing),
         now=now,
     )
+    _check_assignees(events)
     _record(incident, events, by=by, first_seq=len(existing) + 1)
     refresh_clocks([incident.pk], now=now)
     return Incident.objects.get(pk=incident.pk)
