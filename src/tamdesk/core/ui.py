@@ -112,20 +112,27 @@ def run_service(
 
 
 def run_action(
-    request, call: Callable[[], Any], *, success_message: str | Callable[[Any], str] = ""
-) -> bool:
-    """``run_service`` for a button without a form to show again (a retry, a removal): a refusal
-    is shown as an error message. True when the action was done."""
+    request,
+    call: Callable[[], Any],
+    *,
+    success_message: str | Callable[[Any], str] = "",
+    flash: bool = True,
+) -> str:
+    """``run_service`` for a button without a form to show again (a task action, a retry, a
+    removal): ``call()`` runs in one transaction; its refusal is shown as an error message, its
+    success as ``success_message`` (``flash=False``: neither, e.g. when the answer is an htmx
+    fragment that shows them). Returns the refusal's message, "" when the action was done."""
     try:
         with transaction.atomic():
             result = call()
     except DomainError as error:
-        messages.error(request, error.message)
-        return False
+        if flash:
+            messages.error(request, error.message)
+        return error.message
     message = _resolve(success_message, result)
-    if message:
+    if message and flash:
         messages.success(request, message)
-    return True
+    return ""
 
 
 def label_filter_choices(form: BaseForm) -> None:

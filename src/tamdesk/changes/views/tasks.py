@@ -4,7 +4,6 @@ dependency. A refusal of the service is shown and nothing is written."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -19,7 +18,6 @@ from tamdesk.changes.models import DepartmentTask, TaskDependency
 from tamdesk.changes.views.changes import ChangeDetail
 from tamdesk.changes.views.common import WORK_TEMPLATE, change_url, work_context
 from tamdesk.core import ui
-from tamdesk.core.exceptions import DomainError
 
 #: action of ``TASK_TRANSITIONS`` → its service call
 TASK_ACTIONS = {
@@ -58,19 +56,17 @@ class TaskAction(ChangeDetail):
             raise PermissionDenied
         form = TaskActionForm(request.POST)
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        error = ""
-        try:
-            call(task, request.user, reason)
-        except DomainError as refusal:
-            error = refusal.message
+        fragment = ui.wants_fragment(request)
+        error = ui.run_action(
+            request,
+            lambda: call(task, request.user, reason),
+            success_message=str(DONE_MESSAGES[kwargs["action"]]) % {"task": task.title},
+            flash=not fragment,
+        )
         change = self.get_queryset().get(pk=task.change_id)
-        if ui.wants_fragment(request):
+        if fragment:
             context = {**work_context(change, request.user, error=error), "request": request}
             return TemplateResponse(request, WORK_TEMPLATE, context, status=200)
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, str(DONE_MESSAGES[kwargs["action"]]) % {"task": task.title})
         return redirect(change_url(change) + "#tasks")
 
 
