@@ -585,9 +585,13 @@ def test_the_event_kinds_follow_the_incident(client, users, sla):
     with time_machine.travel(at(1), tick=False):
         form = client.get(web.get_absolute_url()).context["event_form"]
 
+    # What the timeline allows a resolved incident (``timeline.kinds_allowed``): the API takes
+    # a reassignment or a priority correction too.
     assert [value for value, _label in form.fields["kind"].choices] == [
         "reopened",
         "closed",
+        "reassigned",
+        "priority_changed",
         "comment",
     ]
 

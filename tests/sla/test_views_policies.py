@@ -90,7 +90,12 @@ def test_the_create_form_is_read_in_the_viewers_time_zone(client, users, tam_cli
         ({"resolution_p2": ""}, "resolution_p2", "both targets"),
         ({"warning_thresholds": "50, 120"}, "warning_thresholds", "between 1 and 99"),
         ({"warning_thresholds": "half"}, "warning_thresholds", "whole percentages"),
-        ({"reaction_pause_statuses": ["new"]}, "reaction_pause_statuses", "valid choice"),
+        (
+            {"reaction_pause_statuses": ["new"]},
+            "reaction_pause_statuses",
+            "New cannot pause a clock",
+        ),
+        ({"reaction_pause_statuses": ["bogus"]}, "reaction_pause_statuses", "valid choice"),
         ({"valid_from": ""}, "valid_from", "required"),
         ({"tier": ""}, "client", "client or a tier"),
         ({"name": ""}, "name", "required"),

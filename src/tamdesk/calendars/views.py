@@ -5,11 +5,8 @@ machinery is ``tamdesk.core.ui``; the writes go through ``tamdesk.calendars.serv
 from __future__ import annotations
 
 from auditlog.models import LogEntry
-from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import Count
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +21,6 @@ from tamdesk.calendars.forms import (
 from tamdesk.calendars.models import Calendar, CalendarException, WorkingInterval
 from tamdesk.calendars.month import build_month, local_today, month_start, weekly_rows
 from tamdesk.core import ui
-from tamdesk.core.exceptions import DomainError
 
 MONTH_TEMPLATE = "calendars/partials/_month_swap.html"
 
@@ -128,25 +124,25 @@ class CalendarImportHolidays(CalendarViews, ui.ObjectUpdateView):
     form_class = ImportHolidaysForm
 
     def process(self, form, verb, obj, cancel_url):
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    self.check(verb, obj)
-                    report = services.import_public_holidays(
-                        obj, **form.cleaned_data, by=self.request.user
-                    )
-            except DomainError as error:
-                ui.add_domain_error(form, error)
-            else:
-                messages.success(
-                    self.request,
-                    _(
-                        "Public holidays imported: %(created)d added, %(updated)d updated, "
-                        "%(unchanged)d unchanged, %(skipped)d dates kept as entered by hand."
-                    )
-                    % vars(report),
+        def run():
+            self.check(verb, obj)
+            return services.import_public_holidays(obj, **form.cleaned_data, by=self.request.user)
+
+        response = ui.run_service(
+            self.request,
+            form,
+            run,
+            success_message=lambda report: (
+                _(
+                    "Public holidays imported: %(created)d added, %(updated)d updated, "
+                    "%(unchanged)d unchanged, %(skipped)d dates kept as entered by hand."
                 )
-                return redirect(ui.safe_next(self.request, obj.get_absolute_url()))
+                % vars(report)
+            ),
+            redirect_to=ui.safe_next(self.request, obj.get_absolute_url()),
+        )
+        if response:
+            return response
         return self.render_form(form, obj, cancel_url)
 
     def render_form(self, form, obj, cancel_url):

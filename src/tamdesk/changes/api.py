@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tamdesk.changes import services, status_updates
+from tamdesk.changes.choices import TASK_TRANSITIONS
 from tamdesk.changes.filters import ChangeFilter, DepartmentTaskFilter, TaskDependencyFilter
 from tamdesk.changes.models import (
     ChangeRequest,
@@ -304,13 +305,8 @@ class DepartmentTaskViewSet(ChangesViewSet):
     filterset_class = DepartmentTaskFilter
     search_fields = ["title"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    action_verbs = {
-        "start": "work",
-        "complete": "work",
-        "block": "work",
-        "unblock": "work",
-        "cancel": "change",
-    }
+    # The actions of ``TASK_TRANSITIONS``, each with the verb of its permission.
+    action_verbs = {action: allowed.verb for action, allowed in TASK_TRANSITIONS.items()}
 
     def rows_to_lock(self, obj: DepartmentTask) -> list:
         # The change before its task, as the services lock them.

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +48,8 @@ CHANGE_TRANSITIONS: dict[str, frozenset[str]] = {
     ChangeStatus.DONE: frozenset(),
     ChangeStatus.CANCELLED: frozenset(),
 }
+#: The statuses a change moves to only with a reason (``transition_change``; the page asks for it).
+CHANGE_STATUSES_NEEDING_REASON = frozenset({ChangeStatus.ON_HOLD})
 #: Statuses in which the change's tasks are worked (become ready, start, finish).
 ACTIVE_CHANGE_STATUSES = (ChangeStatus.PLANNED, ChangeStatus.IN_PROGRESS)
 CLOSED_CHANGE_STATUSES = (ChangeStatus.DONE, ChangeStatus.CANCELLED)
@@ -65,6 +71,75 @@ class TaskStatus(models.TextChoices):
 
 OPEN_TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.READY, TaskStatus.IN_PROGRESS)
 CLOSED_TASK_STATUSES = (TaskStatus.DONE, TaskStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class TaskTransition:
+    """An action people take on a task: the statuses it is allowed from, the status it leaves
+    the task in (``None``: the status stays — blocking and unblocking set a flag), the verb of
+    the permission it needs (``changes.<verb>_departmenttask``) and its other conditions."""
+
+    sources: frozenset[str]
+    target: str | None
+    verb: str
+    needs_active_change: bool = False  # only in a planned or running change
+    refused_when_blocked: bool = False  # a blocked task must be unblocked first
+    only_when_blocked: bool = False
+
+
+#: The actions on a task (``start_task``, ``complete_task``, ``block_task``, ``unblock_task``,
+#: ``cancel_task``), the one home of what is allowed when: the services refuse what it does not
+#: allow, the task table and the API offer what it allows (``task_actions_allowed``). Becoming
+#: ready, or pending again, is no action: the services move tasks so as their dependencies say.
+TASK_TRANSITIONS: dict[str, TaskTransition] = {
+    "start": TaskTransition(
+        sources=frozenset({TaskStatus.PENDING, TaskStatus.READY}),
+        target=TaskStatus.IN_PROGRESS,
+        verb="work",
+        needs_active_change=True,
+        refused_when_blocked=True,
+    ),
+    "complete": TaskTransition(
+        sources=frozenset({TaskStatus.IN_PROGRESS}),
+        target=TaskStatus.DONE,
+        verb="work",
+        refused_when_blocked=True,
+    ),
+    "block": TaskTransition(
+        sources=frozenset(OPEN_TASK_STATUSES),
+        target=None,
+        verb="work",
+        refused_when_blocked=True,
+    ),
+    # A task of a cancelled change may keep its flag: it can still be cleared.
+    "unblock": TaskTransition(
+        sources=frozenset(TaskStatus.values), target=None, verb="work", only_when_blocked=True
+    ),
+    "cancel": TaskTransition(
+        sources=frozenset(OPEN_TASK_STATUSES), target=TaskStatus.CANCELLED, verb="change"
+    ),
+}
+#: The statuses a task moves to from each status by an action (derived from the table).
+TASK_STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    status: frozenset(
+        t.target for t in TASK_TRANSITIONS.values() if t.target and status in t.sources
+    )
+    for status in TaskStatus.values
+}
+
+
+def task_actions_allowed(status: str, *, is_blocked: bool, change_status: str) -> list[str]:
+    """The actions ``TASK_TRANSITIONS`` allows on a task in ``status`` (blocked or not) of a
+    change in ``change_status``, in the table's order — before permissions."""
+    active = change_status in ACTIVE_CHANGE_STATUSES
+    return [
+        action
+        for action, t in TASK_TRANSITIONS.items()
+        if status in t.sources
+        and (active or not t.needs_active_change)
+        and not (is_blocked and t.refused_when_blocked)
+        and (is_blocked or not t.only_when_blocked)
+    ]
 
 
 class DependencyKind(models.TextChoices):

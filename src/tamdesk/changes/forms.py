@@ -11,7 +11,7 @@ from tamdesk.changes.choices import DependencyKind
 from tamdesk.changes.models import ChangeRequest, ChangeTemplate, DepartmentTask
 from tamdesk.core import ranges
 from tamdesk.core.forms import PersonChoiceField, VersionedFormMixin, VersionedModelForm
-from tamdesk.directory.models import Client, Component, Contact, Department
+from tamdesk.directory.models import Client, Component, Contact, Department, assignable_people
 
 User = get_user_model()
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -169,9 +169,7 @@ class TaskForm(forms.Form):
     )
     assignee = PersonChoiceField(
         label=_("Assignee"),
-        queryset=User.objects.filter(is_active=True, engineer__isnull=False).order_by(
-            "last_name", "first_name", "username"
-        ),
+        queryset=assignable_people(),
         required=False,
     )
     description = forms.CharField(
@@ -187,9 +185,7 @@ class TaskEditForm(VersionedFormMixin, forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
     assignee = PersonChoiceField(
         label=_("Assignee"),
-        queryset=User.objects.filter(is_active=True, engineer__isnull=False).order_by(
-            "last_name", "first_name", "username"
-        ),
+        queryset=assignable_people(),
         required=False,
     )
     estimate_hours = ranges.hours_form_field(

@@ -30,7 +30,7 @@ from tamdesk.changes.querysets import (
     TaskDependencyQuerySet,
 )
 from tamdesk.core.models import TimelineEntry, TimeStampedModel
-from tamdesk.directory.models import code_validator
+from tamdesk.directory.models import assignee_refusal, code_validator
 
 #: Working hours: up to 99,999.99 h, two decimals.
 HOURS = {"max_digits": 7, "decimal_places": 2}
@@ -233,19 +233,10 @@ class DepartmentTask(TimeStampedModel):
 
     def clean(self) -> None:
         super().clean()
-        if (
-            self.assignee_id
-            and self.department_id
-            and not is_engineer_of(self.assignee, self.department_id)
-        ):
-            raise ValidationError(
-                {"assignee": _("The assignee must be an engineer of the task's department.")}
-            )
-
-
-def is_engineer_of(user, department_id: int) -> bool:
-    engineer = getattr(user, "engineer", None)
-    return engineer is not None and engineer.department_id == department_id
+        if self.assignee_id and self.department_id:
+            refusal = assignee_refusal(self.assignee, self.department)
+            if refusal:
+                raise ValidationError({"assignee": refusal})
 
 
 class TaskDependency(TimeStampedModel):

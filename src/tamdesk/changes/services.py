@@ -21,9 +21,11 @@ from tamdesk.changes import engine, scheduling
 from tamdesk.changes import notifications as change_notifications
 from tamdesk.changes.choices import (
     ACTIVE_CHANGE_STATUSES,
+    CHANGE_STATUSES_NEEDING_REASON,
     CHANGE_TRANSITIONS,
     CLOSED_TASK_STATUSES,
     OPEN_TASK_STATUSES,
+    TASK_TRANSITIONS,
     ActivityKind,
     ChangeStatus,
     DependencyKind,
@@ -43,12 +45,11 @@ from tamdesk.changes.models import (
     Comment,
     DepartmentTask,
     TaskDependency,
-    is_engineer_of,
 )
 from tamdesk.core import events as domain_events
 from tamdesk.core import ranges
 from tamdesk.core.concurrency import update_fields_of
-from tamdesk.directory.models import Client, Contact, Department
+from tamdesk.directory.models import Client, Contact, Department, assignee_refusal
 
 #: The fields of a change that ``update_change`` edits.
 CHANGE_FIELDS = frozenset(
@@ -121,16 +122,9 @@ def _refuse_closed(change: ChangeRequest) -> None:
 
 
 def _check_assignee(department: Department, assignee) -> None:
-    if assignee is not None and not is_engineer_of(assignee, department.pk):
-        raise ChangeError(
-            _("%(person)s is not an engineer of %(department)s.")
-            % {
-                "person": assignee.get_full_name() or assignee.get_username(),
-                "department": department.name,
-            },
-            field="assignee",
-            code="invalid_assignee",
-        )
+    refusal = assignee_refusal(assignee, department)
+    if refusal:
+        raise ChangeError(refusal, field="assignee", code="invalid_assignee")
 
 
 def _check_hours(value, *, field: str, allow_negative: bool = False) -> Decimal:
@@ -348,7 +342,7 @@ def transition_change(
                 % {"count": len(open_tasks), "tasks": ", ".join(t.title for t in open_tasks)},
                 field="status",
             )
-    if to == ChangeStatus.ON_HOLD:
+    if to in CHANGE_STATUSES_NEEDING_REASON:
         if not reason.strip():
             raise ChangeError(
                 _("Say why the change is on hold."), field="reason", code="reason_required"
@@ -448,18 +442,6 @@ def update_task(
     return DepartmentTask.objects.get(pk=task.pk)
 
 
-def _refuse_illegal(task: DepartmentTask, to: str, allowed_from: Iterable[str]) -> None:
-    if task.status not in allowed_from:
-        raise IllegalTransition(
-            _("A task cannot go from %(from)s to %(to)s.")
-            % {
-                "from": _status_label(TaskStatus, task.status),
-                "to": _status_label(TaskStatus, to),
-            },
-            field="status",
-        )
-
-
 def _refuse_blocked(task: DepartmentTask) -> None:
     if task.is_blocked:
         raise ChangeError(
@@ -468,6 +450,34 @@ def _refuse_blocked(task: DepartmentTask) -> None:
             field="status",
             code="task_blocked",
         )
+
+
+def _refuse_disallowed(change: ChangeRequest, task: DepartmentTask, action: str) -> None:
+    """Refuse ``action`` unless ``TASK_TRANSITIONS`` allows it on the task as it is now (the
+    task and its change locked): each condition of the table with its own code."""
+    allowed = TASK_TRANSITIONS[action]
+    if allowed.needs_active_change and change.status not in ACTIVE_CHANGE_STATUSES:
+        raise ChangeError(
+            _("The change is %(status)s: its tasks cannot start.")
+            % {"status": _status_label(ChangeStatus, change.status).lower()},
+            field="status",
+            code="change_not_active",
+        )
+    if task.status not in allowed.sources:
+        if allowed.target is None:  # blocking: the status stays
+            message = _("A %(status)s task cannot be blocked.") % {
+                "status": _status_label(TaskStatus, task.status).lower()
+            }
+        else:
+            message = _("A task cannot go from %(from)s to %(to)s.") % {
+                "from": _status_label(TaskStatus, task.status),
+                "to": _status_label(TaskStatus, allowed.target),
+            }
+        raise IllegalTransition(message, field="status")
+    if allowed.refused_when_blocked:
+        _refuse_blocked(task)
+    if allowed.only_when_blocked and not task.is_blocked:
+        raise ChangeError(_("The task is not blocked."), field="status", code="not_blocked")
 
 
 def _set_status(change, task, to: str, *, by, now, reason: str = "", fields=()) -> None:
@@ -487,15 +497,7 @@ def start_task(
     task of a planned change puts the change in progress."""
     now = now or timezone.now()
     change, task = _lock_task(task)
-    if change.status not in ACTIVE_CHANGE_STATUSES:
-        raise ChangeError(
-            _("The change is %(status)s: its tasks cannot start.")
-            % {"status": _status_label(ChangeStatus, change.status).lower()},
-            field="status",
-            code="change_not_active",
-        )
-    _refuse_illegal(task, TaskStatus.IN_PROGRESS, (TaskStatus.PENDING, TaskStatus.READY))
-    _refuse_blocked(task)
+    _refuse_disallowed(change, task, "start")
     waiting_for = _open_predecessors(task)
     override_reason = override_reason.strip()
     if waiting_for:
@@ -532,8 +534,7 @@ def complete_task(task: DepartmentTask, *, by, now: dt.datetime | None = None) -
     """Finish a task in progress; the tasks that waited only for it become ready."""
     now = now or timezone.now()
     change, task = _lock_task(task)
-    _refuse_illegal(task, TaskStatus.DONE, (TaskStatus.IN_PROGRESS,))
-    _refuse_blocked(task)
+    _refuse_disallowed(change, task, "complete")
     task.actual_finish_at = now
     task.remaining_hours = Decimal("0")
     _set_status(change, task, TaskStatus.DONE, by=by, now=now,
@@ -554,7 +555,7 @@ def cancel_task(
     """Cancel an open task; it no longer holds its successors back."""
     now = now or timezone.now()
     change, task = _lock_task(task)
-    _refuse_illegal(task, TaskStatus.CANCELLED, OPEN_TASK_STATUSES)
+    _refuse_disallowed(change, task, "cancel")
     task.is_blocked, task.blocked_reason = False, ""
     _set_status(change, task, TaskStatus.CANCELLED, by=by, now=now, reason=reason,
                 fields=["is_blocked", "blocked_reason"])  # fmt: skip
@@ -570,14 +571,7 @@ def block_task(
     finish until unblocked."""
     now = now or timezone.now()
     change, task = _lock_task(task)
-    if not task.is_open:
-        raise IllegalTransition(
-            _("A %(status)s task cannot be blocked.")
-            % {"status": _status_label(TaskStatus, task.status).lower()},
-            field="status",
-        )
-    if task.is_blocked:
-        _refuse_blocked(task)
+    _refuse_disallowed(change, task, "block")
     if not reason.strip():
         raise ChangeError(_("Say why the task is blocked."), field="reason", code="reason_required")
     task.is_blocked, task.blocked_reason = True, reason.strip()
@@ -592,8 +586,7 @@ def unblock_task(
 ) -> DepartmentTask:
     now = now or timezone.now()
     change, task = _lock_task(task)
-    if not task.is_blocked:
-        raise ChangeError(_("The task is not blocked."), field="status", code="not_blocked")
+    _refuse_disallowed(change, task, "unblock")
     task.is_blocked, task.blocked_reason = False, ""
     task.save(update_fields=["is_blocked", "blocked_reason", "updated_at"])
     _log(change, task=task, kind=ActivityKind.UNBLOCKED, by=by, at=now, reason=reason)

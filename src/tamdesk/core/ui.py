@@ -12,6 +12,8 @@ message and delete nothing. Edit views lock the record and refuse a stale save
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -66,9 +68,71 @@ def wants_fragment(request) -> bool:
 
 
 def add_domain_error(form: BaseForm, error: DomainError) -> None:
-    """Show a service's refusal on the form field it names (or on the whole form)."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+    """Show a service's refusal on the form field it names (or on the whole form). A form whose
+    fields are not named as the service's arguments translates the name with its
+    ``field_for(service_field)`` method."""
+    field = form.field_for(error.field) if hasattr(form, "field_for") else error.field
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+def _resolve(value, result):
+    return value(result) if callable(value) else value
+
+
+def run_service(
+    request,
+    form: BaseForm,
+    call: Callable[[], Any],
+    *,
+    redirect_to: str | Callable[[Any], str],
+    success_message: str | Callable[[Any], str] = "",
+) -> HttpResponse | None:
+    """The pages' form → service → refusal runner. When ``form`` is valid, ``call()`` (the
+    permission check under the lock and the service call) runs in one transaction; then the
+    success message (a text, or a function of what ``call`` returned) is shown and the answer is
+    a redirect to ``redirect_to`` (a URL, or a function of the result). A refusal — a service's
+    ``DomainError``, or a stale edit — goes onto the form (``add_domain_error``,
+    ``refuse_stale``), nothing is written, and the answer is None: the view renders the form
+    again. An invalid form is None as well."""
+    if not form.is_valid():
+        return None
+    try:
+        with transaction.atomic():
+            result = call()
+    except StaleEdit as stale:
+        form.refuse_stale(stale)
+        return None
+    except DomainError as error:
+        add_domain_error(form, error)
+        return None
+    message = _resolve(success_message, result)
+    if message:
+        messages.success(request, message)
+    return redirect(_resolve(redirect_to, result))
+
+
+def run_action(
+    request,
+    call: Callable[[], Any],
+    *,
+    success_message: str | Callable[[Any], str] = "",
+    flash: bool = True,
+) -> str:
+    """``run_service`` for a button without a form to show again (a task action, a retry, a
+    removal): ``call()`` runs in one transaction; its refusal is shown as an error message, its
+    success as ``success_message`` (``flash=False``: neither, e.g. when the answer is an htmx
+    fragment that shows them). Returns the refusal's message, "" when the action was done."""
+    try:
+        with transaction.atomic():
+            result = call()
+    except DomainError as error:
+        if flash:
+            messages.error(request, error.message)
+        return error.message
+    message = _resolve(success_message, result)
+    if message and flash:
+        messages.success(request, message)
+    return ""
 
 
 def label_filter_choices(form: BaseForm) -> None:
@@ -228,21 +292,20 @@ class ObjectFormView(ModelView):
         """Refuse a stale edit of ``obj`` (``VersionedEditMixin``); creating checks nothing."""
 
     def process(self, form: BaseForm, verb: str, obj: models.Model | None, cancel_url: str):
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    self.check(verb, self.record_to_check(form))
-                    if obj is not None:
-                        self.check_version(form, obj)
-                    saved = self.save(form)
-            except StaleEdit as stale:
-                form.refuse_stale(stale)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(self.request, _("Saved “%(object)s”.") % {"object": saved})
-                return redirect(safe_next(self.request, saved.get_absolute_url()))
-        return self.render_form(form, obj, cancel_url)
+        def save() -> models.Model:
+            self.check(verb, self.record_to_check(form))
+            if obj is not None:
+                self.check_version(form, obj)
+            return self.save(form)
+
+        response = run_service(
+            self.request,
+            form,
+            save,
+            success_message=lambda saved: _("Saved “%(object)s”.") % {"object": saved},
+            redirect_to=lambda saved: safe_next(self.request, saved.get_absolute_url()),
+        )
+        return response or self.render_form(form, obj, cancel_url)
 
     def render_form(self, form: BaseForm, obj: models.Model | None, cancel_url: str):
         context = {

@@ -194,17 +194,16 @@ class ContactSerializer(UpdateFieldsModelSerializer):
         fields = ["id", "client", "name", "email", "phone", "messenger", "kind", "notes"]
         fields += ["is_active", *TIMESTAMPS]
         read_only_fields = TIMESTAMPS
-        # The per-client e-mail rule is checked in validate() to report it on the field.
+        # The per-client e-mail rule is the model's (``Contact.check_email``), called in
+        # validate() to report it on the field.
         validators = []
 
     def validate(self, attrs: dict) -> dict:
-        client = attrs.get("client", getattr(self.instance, "client", None))
-        email = attrs.get("email", getattr(self.instance, "email", ""))
-        pk = getattr(self.instance, "pk", None)
-        if email and _taken(Contact, client=client, exclude_pk=pk, email=email):
-            raise serializers.ValidationError(
-                {"email": _("The client already has a contact with this e-mail.")}
-            )
+        Contact(
+            pk=getattr(self.instance, "pk", None),
+            client=attrs.get("client", getattr(self.instance, "client", None)),
+            email=attrs.get("email", getattr(self.instance, "email", "")),
+        ).check_email()
         return attrs
 
 

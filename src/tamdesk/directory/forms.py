@@ -93,14 +93,7 @@ class ContactForm(VersionedModelForm):
         (None, ["notes", "is_active"]),
     ]
 
-    def clean(self):
-        cleaned = super().clean()
-        client, email = cleaned.get("client"), cleaned.get("email")
-        if client and email:
-            others = Contact.objects.filter(client=client, email=email).exclude(pk=self.instance.pk)
-            if others.exists():
-                self.add_error("email", _("This client already has a contact with this e-mail."))
-        return cleaned
+    # One e-mail address per client: ``Contact.check_email``, called by the model's clean.
 
 
 class ComponentForm(VersionedModelForm):

@@ -4,11 +4,14 @@ the base every later feature hangs off."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Also imported from here by the forms and by migration 0001.
@@ -97,6 +100,37 @@ class Engineer(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("directory:engineer_detail", args=[self.pk])
+
+
+def is_engineer_of(user, department_id: int | None = None) -> bool:
+    """Whether work may be assigned to ``user``: the assignee rule's one home. Work — an
+    incident, a department task — goes to an engineer (a user with an engineer profile); a
+    task to an engineer of its department (``department_id``)."""
+    engineer = getattr(user, "engineer", None)
+    return engineer is not None and department_id in (None, engineer.department_id)
+
+
+def assignee_refusal(user, department: Department | None = None) -> str | None:
+    """Why ``user`` cannot be assigned the work (of ``department``, for a task); None if they
+    can be, or if nobody is assigned."""
+    if user is None or is_engineer_of(user, department.pk if department else None):
+        return None
+    person = user.get_full_name() or user.get_username()
+    if department is not None:
+        return gettext("%(person)s is not an engineer of %(department)s.") % {
+            "person": person,
+            "department": department.name,
+        }
+    return gettext("%(person)s is not an engineer.") % {"person": person}
+
+
+def assignable_people():
+    """Who the forms offer to assign work to: the active users ``is_engineer_of`` accepts."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, engineer__isnull=False)
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 class Competency(models.Model):
@@ -199,6 +233,23 @@ class Contact(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("directory:contact_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        self.check_email()
+
+    def check_email(self) -> None:
+        """The contact e-mail rule, its one home: two contacts of a client never share an
+        address (the constraint ``contact_unique_email_per_client`` is the last line). The
+        contact form (through ``clean``) and the API's serializer call it; refused on
+        ``email``."""
+        if not self.email or self.client_id is None:
+            return
+        others = Contact.objects.filter(client_id=self.client_id, email=self.email)
+        if others.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"email": _("This client already has a contact with this e-mail.")}
+            )
 
 
 class AccountTeamAssignment(TimeStampedModel):

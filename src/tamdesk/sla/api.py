@@ -29,7 +29,7 @@ from tamdesk.core import ranges
 from tamdesk.core.viewsets import RulesViewSet, UpdateFieldsModelSerializer, error_response
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.models import Client, Department
-from tamdesk.sla import clocks, services
+from tamdesk.sla import clocks, services, terms
 from tamdesk.sla.choices import (
     PAUSABLE_STATUSES,
     WORKING_STATUSES,
@@ -66,15 +66,51 @@ def _people():
 # --- policies ------------------------------------------------------------------------------
 
 
+class _RuleField:
+    """A field that refuses a value breaking a rule of the terms with the rule's own message
+    (``tamdesk.sla.terms``), before the generic checks (whose bounds the schema still shows)."""
+
+    refusal = staticmethod(lambda value: None)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        message = self.refusal(value)
+        if message:
+            raise serializers.ValidationError(message)
+        return value
+
+
+class TargetSecondsField(_RuleField, serializers.IntegerField):
+    refusal = staticmethod(terms.target_refusal)
+
+
+class ThresholdField(_RuleField, serializers.IntegerField):
+    refusal = staticmethod(terms.threshold_refusal)
+
+
+class PauseStatusField(_RuleField, serializers.ChoiceField):
+    refusal = staticmethod(terms.pause_refusal)
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=PAUSABLE_CHOICES, **kwargs)
+
+    def to_internal_value(self, data):
+        if data in IncidentStatus.values:  # a status, but not a pausing one: the rule says why
+            message = self.refusal(data)
+            if message:
+                raise serializers.ValidationError(message)
+        return super().to_internal_value(data)
+
+
 class TargetSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices)
-    reaction_seconds = serializers.IntegerField(
-        min_value=60,
+    reaction_seconds = TargetSecondsField(
+        min_value=terms.MIN_TARGET_SECONDS,
         max_value=ranges.MAX_TARGET_SECONDS,
         help_text=_("Reaction target in working seconds (at least 60)."),
     )
-    resolution_seconds = serializers.IntegerField(
-        min_value=60,
+    resolution_seconds = TargetSecondsField(
+        min_value=terms.MIN_TARGET_SECONDS,
         max_value=ranges.MAX_TARGET_SECONDS,
         help_text=_("Resolution target in working seconds (at least 60)."),
     )
@@ -123,21 +159,19 @@ class PolicyTermsSerializer(serializers.Serializer):
         required=False,
         help_text=_("The working calendar the targets are measured in; null: 24×7."),
     )
-    targets = TargetSerializer(
-        many=True, allow_empty=False, help_text=_("One entry per priority with a target.")
-    )
+    targets = TargetSerializer(many=True, help_text=_("One entry per priority with a target."))
     warning_thresholds = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=99),
+        child=ThresholdField(min_value=1, max_value=99),
         default=list(DEFAULT_THRESHOLDS),
         help_text=_("Percentages of a target at which people are warned (default 50, 75)."),
     )
     reaction_pause_statuses = serializers.ListField(
-        child=serializers.ChoiceField(choices=PAUSABLE_CHOICES),
+        child=PauseStatusField(),
         default=list(DEFAULT_PAUSE_STATUSES),
         help_text=_("Statuses that pause the reaction clock (default: waiting for the client)."),
     )
     resolution_pause_statuses = serializers.ListField(
-        child=serializers.ChoiceField(choices=PAUSABLE_CHOICES),
+        child=PauseStatusField(),
         default=list(DEFAULT_PAUSE_STATUSES),
         help_text=_("Statuses that pause the resolution clock (default: waiting for the client)."),
     )
@@ -145,6 +179,8 @@ class PolicyTermsSerializer(serializers.Serializer):
 
     def validate_targets(self, value: list[dict]) -> dict[str, tuple[int, int]]:
         priorities = [item["priority"] for item in value]
+        if refusal := terms.no_target_refusal(priorities):
+            raise serializers.ValidationError(refusal)
         if len(priorities) != len(set(priorities)):
             raise serializers.ValidationError(_("Each priority may be listed only once."))
         return {
@@ -511,7 +547,9 @@ class IncidentEventSerializer(ranges.ModelSerializer):
         request=IncidentCreateSerializer,
         responses={
             201: IncidentSerializer,
-            400: error_response(_("Invalid input (`invalid`, `impossible_timeline`).")),
+            400: error_response(
+                _("Invalid input (`invalid`, `impossible_timeline`, `invalid_assignee`).")
+            ),
             409: error_response(_("`duplicate_incident`: the external id is known.")),
         },
     ),
@@ -586,7 +624,9 @@ class IncidentViewSet(RulesViewSet):
         request=EventInputSerializer(many=True),
         responses={
             201: IncidentEventSerializer(many=True),
-            400: error_response(_("Invalid input (`invalid`, `impossible_timeline`).")),
+            400: error_response(
+                _("Invalid input (`invalid`, `impossible_timeline`, `invalid_assignee`).")
+            ),
         },
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)

@@ -21,7 +21,7 @@ from tamdesk.core import ranges
 from tamdesk.core.filters import text_search
 from tamdesk.core.forms import PersonLabelMixin
 from tamdesk.directory.choices import ClientTier
-from tamdesk.directory.models import Client, Department
+from tamdesk.directory.models import Client, Department, assignable_people
 from tamdesk.sla.choices import ClockKind, ClockState, IncidentStatus, Priority
 from tamdesk.sla.models import Incident, IncidentClock, SLAPolicy
 
@@ -41,13 +41,6 @@ class PersonChoiceField(PersonLabelMixin, filter_fields.ModelChoiceField):
 
 class PersonChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = PersonChoiceField
-
-
-def assignable_people():
-    """The people an incident may be assigned to: active users with an engineer profile."""
-    return User.objects.filter(is_active=True, engineer__isnull=False).order_by(
-        "last_name", "first_name", "username"
-    )
 
 
 def _due(kind: str):

@@ -16,7 +16,8 @@ from tamdesk.calendars.models import Calendar
 from tamdesk.core import ranges
 from tamdesk.core.forms import PersonChoiceField, VersionedFormMixin, VersionedModelForm
 from tamdesk.directory.choices import ClientTier
-from tamdesk.directory.models import Client, Department
+from tamdesk.directory.models import Client, Department, assignable_people
+from tamdesk.sla import terms, timeline
 from tamdesk.sla.choices import (
     PAUSABLE_STATUSES,
     WORKING_STATUSES,
@@ -24,7 +25,6 @@ from tamdesk.sla.choices import (
     IncidentStatus,
     Priority,
 )
-from tamdesk.sla.filters import assignable_people
 from tamdesk.sla.models import DEFAULT_PAUSE_STATUSES, DEFAULT_THRESHOLDS, Incident, SLAPolicy
 from tamdesk.sla.services import NewEvent
 
@@ -73,6 +73,28 @@ class WorkingDurationField(forms.CharField):
         return seconds
 
 
+class PauseStatusesField(forms.MultipleChoiceField):
+    """Statuses that pause a clock: offered are the pausable ones; another incident status is
+    refused with the rule's message (``terms.pause_refusal``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", _status_choices(PAUSABLE_STATUSES))
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("initial", DEFAULT_PAUSE_STATUSES)
+        super().__init__(**kwargs)
+
+    def valid_value(self, value) -> bool:
+        return value in IncidentStatus.values
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        for status in value:
+            refusal = terms.pause_refusal(status)
+            if refusal:
+                raise ValidationError(refusal, code="invalid")
+
+
 class ThresholdsField(forms.CharField):
     """Warning thresholds as ``50, 75`` → ``[50, 75]``."""
 
@@ -90,10 +112,9 @@ class ThresholdsField(forms.CharField):
                 raise ValidationError(
                     _("Give whole percentages separated by commas, e.g. 50, 75."), code="invalid"
                 ) from None
-            if not 1 <= percent <= 99:
-                raise ValidationError(
-                    _("Warning thresholds are percentages between 1 and 99."), code="invalid"
-                )
+            refusal = terms.threshold_refusal(percent)
+            if refusal:
+                raise ValidationError(refusal, code="invalid")
             percents.add(percent)
         return sorted(percents)
 
@@ -186,23 +207,26 @@ EVENT_FIELDS = {
 }
 
 
+#: The order the event form offers the kinds in: what moves the incident on comes first.
+EVENT_KIND_ORDER = [
+    IncidentEventKind.FIRST_RESPONSE,
+    IncidentEventKind.STATUS_CHANGED,
+    IncidentEventKind.REOPENED,
+    IncidentEventKind.CLOSED,
+    IncidentEventKind.REASSIGNED,
+    IncidentEventKind.PRIORITY_CHANGED,
+    IncidentEventKind.RESOLVED,
+    IncidentEventKind.COMMENT,
+]
+
+
 def event_kinds_for(incident: Incident) -> list[str]:
-    """The kinds of event that make sense for the incident as it is now (the timeline rules of
-    the service have the last word)."""
-    if incident.status == IncidentStatus.CLOSED:
-        return [IncidentEventKind.COMMENT]
-    if incident.status == IncidentStatus.RESOLVED:
-        return [IncidentEventKind.REOPENED, IncidentEventKind.CLOSED, IncidentEventKind.COMMENT]
-    kinds = [
-        IncidentEventKind.STATUS_CHANGED,
-        IncidentEventKind.REASSIGNED,
-        IncidentEventKind.PRIORITY_CHANGED,
-        IncidentEventKind.RESOLVED,
-        IncidentEventKind.COMMENT,
-    ]
-    if incident.first_response_at is None:
-        kinds.insert(0, IncidentEventKind.FIRST_RESPONSE)
-    return kinds
+    """The kinds of event the incident takes as it is now: those the timeline rules allow
+    (``timeline.kinds_allowed``), in ``EVENT_KIND_ORDER``."""
+    allowed = timeline.kinds_allowed(
+        incident.status, responded=incident.first_response_at is not None
+    )
+    return [kind for kind in EVENT_KIND_ORDER if kind in allowed]
 
 
 class IncidentEventForm(forms.Form):
@@ -326,19 +350,9 @@ class PolicyTermsForm(VersionedFormMixin, forms.Form):
         initial=DEFAULT_THRESHOLDS,
         help_text=_("Percentages of a target at which people are warned, e.g. 50, 75."),
     )
-    reaction_pause_statuses = forms.MultipleChoiceField(
-        label=_("Statuses that pause the reaction clock"),
-        choices=_status_choices(PAUSABLE_STATUSES),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        initial=DEFAULT_PAUSE_STATUSES,
-    )
-    resolution_pause_statuses = forms.MultipleChoiceField(
-        label=_("Statuses that pause the resolution clock"),
-        choices=_status_choices(PAUSABLE_STATUSES),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        initial=DEFAULT_PAUSE_STATUSES,
+    reaction_pause_statuses = PauseStatusesField(label=_("Statuses that pause the reaction clock"))
+    resolution_pause_statuses = PauseStatusesField(
+        label=_("Statuses that pause the resolution clock")
     )
     note = forms.CharField(
         label=_("What changed"),
@@ -413,11 +427,11 @@ class PolicyTermsForm(VersionedFormMixin, forms.Form):
             for name, value in zip(names, (reaction, resolution), strict=True):
                 if value is None:
                     self.add_error(name, _("Give both targets of the priority, or neither."))
-                elif value < 60:
-                    self.add_error(name, _("Targets are at least one minute."))
+                elif refusal := terms.target_refusal(value):
+                    self.add_error(name, refusal)
             targets[priority] = (reaction, resolution)
-        if not targets and not self.errors:
-            raise ValidationError(_("Give a target for at least one priority."))
+        if not self.errors and (refusal := terms.no_target_refusal(targets)):
+            raise ValidationError(refusal)
         data["targets"] = targets
         return data
 

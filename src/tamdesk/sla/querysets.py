@@ -7,6 +7,8 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 
+from tamdesk.sla.choices import WORKING_STATUSES
+
 
 class PolicyVersionQuerySet(models.QuerySet):
     def in_force(self, at: dt.datetime):
@@ -17,7 +19,8 @@ class PolicyVersionQuerySet(models.QuerySet):
 
 class IncidentQuerySet(models.QuerySet):
     def open(self):
-        return self.exclude(status__in=["resolved", "closed"])
+        """Incidents in a working status: neither resolved nor closed."""
+        return self.filter(status__in=WORKING_STATUSES)
 
     def visible_to(self, user):
         """Every incident for people with a role (the SLA is everybody's business here)."""

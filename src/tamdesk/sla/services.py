@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from tamdesk.calendars.exceptions import CalendarHasNoWorkingTime
 from tamdesk.core import events as domain_events
-from tamdesk.directory.models import Client, Department
+from tamdesk.directory.models import Client, Department, assignee_refusal
 from tamdesk.sla import clocks as clock_measure
 from tamdesk.sla import notifications as sla_notifications
-from tamdesk.sla import timeline
+from tamdesk.sla import terms, timeline
 from tamdesk.sla.choices import ClockState, IncidentEventKind, IncidentStatus
 from tamdesk.sla.exceptions import DuplicateIncident, ImpossibleTimeline, SLAError
 from tamdesk.sla.models import (
@@ -98,7 +98,12 @@ def add_policy_version(
             field="valid_from",
             code="version_rewrites_history",
         )
-    _check_terms(targets, warning_thresholds, reaction_pause_statuses, resolution_pause_statuses)
+    terms.check_terms(
+        targets=targets,
+        warning_thresholds=warning_thresholds,
+        reaction_pause_statuses=reaction_pause_statuses,
+        resolution_pause_statuses=resolution_pause_statuses,
+    )
     _check_calendar(calendar)
     if latest is not None:
         latest.valid_until = valid_from
@@ -138,42 +143,6 @@ def _check_calendar(calendar) -> None:
             % {"calendar": calendar},
             field="calendar",
         )
-
-
-def _check_terms(targets, thresholds, reaction_pauses, resolution_pauses) -> None:
-    from tamdesk.sla.choices import PAUSABLE_STATUSES, Priority
-
-    if not targets:
-        raise SLAError(
-            _("Give a target for at least one priority."), field="targets", code="invalid"
-        )
-    for priority, (reaction, resolution) in targets.items():
-        if priority not in Priority.values:
-            raise SLAError(
-                _("%(priority)s is not a priority.") % {"priority": priority},
-                field="targets",
-                code="invalid",
-            )
-        if reaction < 60 or resolution < 60:
-            raise SLAError(_("Targets are at least one minute."), field="targets", code="invalid")
-    for value in thresholds:
-        if not 1 <= int(value) <= 99:
-            raise SLAError(
-                _("Warning thresholds are percentages between 1 and 99."),
-                field="warning_thresholds",
-                code="invalid",
-            )
-    for field, statuses in (
-        ("reaction_pause_statuses", reaction_pauses),
-        ("resolution_pause_statuses", resolution_pauses),
-    ):
-        for status in statuses:
-            if status not in PAUSABLE_STATUSES:
-                raise SLAError(
-                    _("%(status)s cannot pause a clock.") % {"status": status},
-                    field=field,
-                    code="invalid",
-                )
 
 
 @transaction.atomic
@@ -275,6 +244,18 @@ def _check_timeline(events, *, priority: str, offset: int, now: dt.datetime) -> 
         raise ImpossibleTimeline(exc.message, field=field) from exc
 
 
+def _check_assignees(events: Sequence[NewEvent], *, assignee=None) -> None:
+    """Incidents are assigned to engineers (``directory.models.assignee_refusal``): at the
+    opening (``assignee``) and by reassignments (``events[i].assignee``)."""
+    refusal = assignee_refusal(assignee)
+    if refusal:
+        raise SLAError(refusal, field="assignee", code="invalid_assignee")
+    for index, event in enumerate(events):
+        refusal = assignee_refusal(event.assignee)
+        if refusal:
+            raise SLAError(refusal, field=f"events[{index}].assignee", code="invalid_assignee")
+
+
 @transaction.atomic
 def open_incident(
     *,
@@ -298,6 +279,7 @@ def open_incident(
     opening = NewEvent(IncidentEventKind.OPENED, opened_at, to_value=status)
     timeline_events = _timeline_events(None, [], [opening, *events])
     _check_timeline(timeline_events, priority=priority, offset=1, now=now)
+    _check_assignees(events, assignee=assignee)
     if (
         external_id
         and Incident.objects.filter(source_system=source_system, external_id=external_id).exists()
@@ -348,6 +330,7 @@ def append_events(
         offset=len(existing),
         now=now,
     )
+    _check_assignees(events)
     _record(incident, events, by=by, first_seq=len(existing) + 1)
     refresh_clocks([incident.pk], now=now)
     return Incident.objects.get(pk=incident.pk)

@@ -21,6 +21,11 @@ from dataclasses import dataclass, field
 # Messages are translated (translation is not I/O; the module stays free of the ORM).
 from django.utils.translation import gettext as _
 
+from tamdesk.sla.choices import WORKING_STATUSES, IncidentEventKind, IncidentStatus, Priority
+
+Kind = IncidentEventKind
+Status = IncidentStatus
+
 OPEN_END = None  # a segment still running
 
 
@@ -87,38 +92,38 @@ def build(
     resolution_pauses: frozenset[str],
 ) -> Timeline:
     """Replay ``events`` (in order, the first one ``opened``) into both clocks' segments."""
-    if not events or events[0].kind != "opened":
+    if not events or events[0].kind != Kind.OPENED:
         raise ValueError("a timeline starts with its opening")
     reaction = _Clock(reaction_pauses)
     resolution = _Clock(resolution_pauses)
-    status = events[0].to_value or "new"
+    status = events[0].to_value or Status.NEW
     reaction.enter(events[0].at, status)
     resolution.enter(events[0].at, status)
     responded = False
     for event in events[1:]:
         at = event.at
-        if event.kind == "first_response":
+        if event.kind == Kind.FIRST_RESPONSE:
             if not responded:
                 responded = True
                 reaction.halt(at, for_good=True)
-        elif event.kind == "status_changed":
+        elif event.kind == Kind.STATUS_CHANGED:
             status = event.to_value
             if not responded:
                 reaction.enter(at, status)
             if resolution.mode != "idle":
                 resolution.enter(at, status)
-        elif event.kind in ("resolved", "closed"):
+        elif event.kind in (Kind.RESOLVED, Kind.CLOSED):
             if not responded:
                 responded = True
                 reaction.halt(at, for_good=True)
             if resolution.mode != "idle":
                 resolution.halt(at, for_good=True)
             status = event.kind
-        elif event.kind == "reopened":
-            status = event.to_value or "in_progress"
+        elif event.kind == Kind.REOPENED:
+            status = event.to_value or Status.IN_PROGRESS
             resolution.out.stopped = False
             resolution.enter(at, status)
-        elif event.kind == "priority_changed":
+        elif event.kind == Kind.PRIORITY_CHANGED:
             priority = event.to_value
     return Timeline(
         reaction=reaction.finish(),
@@ -138,15 +143,77 @@ class TimelineError(ValueError):
         self.field = field
 
 
-WORKING_STATUSES = frozenset({"new", "in_progress", "waiting_client", "waiting_third_party"})
-PRIORITIES = frozenset({"p1", "p2", "p3", "p4"})
+PRIORITIES = frozenset(Priority.values)
 # How far ahead of the server's clock an event may be dated (clocks of other systems drift).
 FUTURE_SKEW_SECONDS = 300
 
 
+def kind_refusal(kind: str, *, status: str, responded: bool) -> str | None:
+    """Why an incident in ``status`` (with its first response recorded or not) takes no event
+    of ``kind``; None when it takes one. The one home of which events each state allows:
+    ``check`` refuses with it, the incident page offers what it allows (``kinds_allowed``)."""
+    if kind == Kind.OPENED:
+        return _("An incident is opened once.")
+    if status == Status.CLOSED and kind != Kind.COMMENT:
+        return _("A closed incident takes comments only.")
+    if kind == Kind.FIRST_RESPONSE:
+        if responded:
+            return _("The first response is already recorded.")
+        if status == Status.RESOLVED:
+            return _("The incident is resolved: its response is already counted.")
+    elif kind == Kind.STATUS_CHANGED:
+        if status == Status.RESOLVED:
+            return _("A resolved incident is reopened, not given another status.")
+    elif kind == Kind.RESOLVED:
+        if status == Status.RESOLVED:
+            return _("The incident is already resolved.")
+    elif kind == Kind.REOPENED:
+        if status != Status.RESOLVED:
+            return _("Only a resolved incident can be reopened.")
+    elif kind == Kind.CLOSED:
+        if status != Status.RESOLVED:
+            return _("Only a resolved incident can be closed.")
+    elif kind not in (Kind.REASSIGNED, Kind.COMMENT, Kind.PRIORITY_CHANGED):
+        return _("Unknown event %(kind)s.") % {"kind": kind}
+    return None
+
+
+def kinds_allowed(status: str, *, responded: bool) -> list[str]:
+    """The kinds of event an incident in ``status`` takes (``kind_refusal``), in the order of
+    ``IncidentEventKind``."""
+    return [
+        kind
+        for kind in Kind.values
+        if kind_refusal(kind, status=status, responded=responded) is None
+    ]
+
+
+def _value_refusal(event: Event, *, status: str, priority: str) -> str | None:
+    """Why the value an event carries (a status, a priority) is refused; None if it is not."""
+    if event.kind == Kind.STATUS_CHANGED:
+        if event.to_value not in WORKING_STATUSES:
+            return _(
+                "%(status)s is not a status to change to (resolving and closing have "
+                "their own events)."
+            ) % {"status": event.to_value or '""'}
+        if event.to_value == status:
+            return _("The incident is already %(status)s.") % {"status": status}
+    elif event.kind == Kind.PRIORITY_CHANGED:
+        if event.to_value not in PRIORITIES:
+            return _("%(priority)s is not a priority.") % {"priority": event.to_value or '""'}
+        if event.to_value == priority:
+            return _("The priority is already %(priority)s.") % {"priority": priority}
+    elif event.kind == Kind.REOPENED:
+        target = event.to_value or Status.IN_PROGRESS
+        if target not in WORKING_STATUSES:
+            return _("An incident cannot reopen as %(status)s.") % {"status": target}
+    return None
+
+
 def check(events: list[Event], *, now: int, priority: str) -> None:
     """Refuse an impossible timeline: not starting with the opening, out of time order, dated in
-    the future, or an event that the incident's state at that point does not allow."""
+    the future, or an event that the incident's state at that point does not allow
+    (``kind_refusal``) or with a value it does not take."""
     status, responded, current_priority, last = None, False, priority, None
     for index, event in enumerate(events):
         if last is not None and event.at < last:
@@ -160,9 +227,9 @@ def check(events: list[Event], *, now: int, priority: str) -> None:
         last = event.at
         kind = event.kind
         if index == 0:
-            if kind != "opened":
+            if kind != Kind.OPENED:
                 raise TimelineError(_("A timeline starts with the opening."), index=index)
-            status = event.to_value or "new"
+            status = event.to_value or Status.NEW
             if status not in WORKING_STATUSES:
                 raise TimelineError(
                     _("An incident cannot open as %(status)s.") % {"status": status},
@@ -170,73 +237,22 @@ def check(events: list[Event], *, now: int, priority: str) -> None:
                     field="to_value",
                 )
             continue
-        if kind == "opened":
-            raise TimelineError(_("An incident is opened once."), index=index)
-        if status == "closed" and kind != "comment":
-            raise TimelineError(_("A closed incident takes comments only."), index=index)
-        if kind == "first_response":
-            if responded:
-                raise TimelineError(_("The first response is already recorded."), index=index)
-            if status == "resolved":
-                raise TimelineError(
-                    _("The incident is resolved: its response is already counted."), index=index
-                )
+        refusal = kind_refusal(kind, status=status, responded=responded)
+        if refusal is not None:
+            raise TimelineError(refusal, index=index)
+        refusal = _value_refusal(event, status=status, priority=current_priority)
+        if refusal is not None:
+            raise TimelineError(refusal, index=index, field="to_value")
+        if kind == Kind.FIRST_RESPONSE:
             responded = True
-        elif kind == "status_changed":
-            if status == "resolved":
-                raise TimelineError(
-                    _("A resolved incident is reopened, not given another status."), index=index
-                )
-            if event.to_value not in WORKING_STATUSES:
-                raise TimelineError(
-                    _(
-                        "%(status)s is not a status to change to (resolving and closing have "
-                        "their own events)."
-                    )
-                    % {"status": event.to_value or '""'},
-                    index=index,
-                    field="to_value",
-                )
-            if event.to_value == status:
-                raise TimelineError(
-                    _("The incident is already %(status)s.") % {"status": status},
-                    index=index,
-                    field="to_value",
-                )
+        elif kind == Kind.STATUS_CHANGED:
             status = event.to_value
-        elif kind == "priority_changed":
-            if event.to_value not in PRIORITIES:
-                raise TimelineError(
-                    _("%(priority)s is not a priority.") % {"priority": event.to_value or '""'},
-                    index=index,
-                    field="to_value",
-                )
-            if event.to_value == current_priority:
-                raise TimelineError(
-                    _("The priority is already %(priority)s.") % {"priority": current_priority},
-                    index=index,
-                    field="to_value",
-                )
+        elif kind == Kind.PRIORITY_CHANGED:
             current_priority = event.to_value
-        elif kind == "resolved":
-            if status == "resolved":
-                raise TimelineError(_("The incident is already resolved."), index=index)
+        elif kind == Kind.RESOLVED:
             responded = True
-            status = "resolved"
-        elif kind == "reopened":
-            if status != "resolved":
-                raise TimelineError(_("Only a resolved incident can be reopened."), index=index)
-            target = event.to_value or "in_progress"
-            if target not in WORKING_STATUSES:
-                raise TimelineError(
-                    _("An incident cannot reopen as %(status)s.") % {"status": target},
-                    index=index,
-                    field="to_value",
-                )
-            status = target
-        elif kind == "closed":
-            if status != "resolved":
-                raise TimelineError(_("Only a resolved incident can be closed."), index=index)
-            status = "closed"
-        elif kind not in ("reassigned", "comment"):
-            raise TimelineError(_("Unknown event %(kind)s.") % {"kind": kind}, index=index)
+            status = Status.RESOLVED
+        elif kind == Kind.REOPENED:
+            status = event.to_value or Status.IN_PROGRESS
+        elif kind == Kind.CLOSED:
+            status = Status.CLOSED

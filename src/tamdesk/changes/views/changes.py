@@ -4,9 +4,7 @@ shown on the form field it names (or as a message) and nothing is written."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -14,7 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tamdesk.changes import services
-from tamdesk.changes.choices import CHANGE_TRANSITIONS, ChangeStatus
+from tamdesk.changes.choices import (
+    CHANGE_STATUSES_NEEDING_REASON,
+    CHANGE_TRANSITIONS,
+    ChangeStatus,
+)
 from tamdesk.changes.filters import ChangeFilter
 from tamdesk.changes.forms import (
     ChangeForm,
@@ -27,7 +29,6 @@ from tamdesk.changes.forms import (
 from tamdesk.changes.models import ChangeRequest
 from tamdesk.changes.views.common import change_url, work_context
 from tamdesk.core import ui
-from tamdesk.core.exceptions import DomainError
 
 
 class ChangeViews:
@@ -79,16 +80,21 @@ class ChangeFormView(ChangeViews, ui.ModelView):
         self.check("add")
         data = self.request.POST if self.request.method == "POST" else None
         form = self.form_class(data, user=self.request.user, initial=self.initial())
-        if data is not None and form.is_valid():
-            try:
-                with transaction.atomic():
-                    self.check("add", form.cleaned_data["client"])
-                    change = self.save(form)
-            except DomainError as error:
-                ui.add_domain_error(form, error)
-            else:
-                messages.success(self.request, _("Saved “%(object)s”.") % {"object": change})
-                return redirect(change_url(change))
+
+        def save() -> ChangeRequest:
+            self.check("add", form.cleaned_data["client"])
+            return self.save(form)
+
+        if data is not None:
+            response = ui.run_service(
+                self.request,
+                form,
+                save,
+                success_message=lambda change: _("Saved “%(object)s”.") % {"object": change},
+                redirect_to=change_url,
+            )
+            if response:
+                return response
         context = {
             **self.base_context(),
             "form": form,
@@ -132,13 +138,14 @@ class ChangeCreateFromPlaybook(ChangeFormView):
 
 
 def transitions_of(change: ChangeRequest) -> list[dict]:
-    """The statuses the change may move to, in the order of ``ChangeStatus``."""
+    """The statuses ``CHANGE_TRANSITIONS`` lets the change move to, in the order of
+    ``ChangeStatus``."""
     allowed = CHANGE_TRANSITIONS.get(change.status, frozenset())
     return [
         {
             "to": status.value,
             "label": status.label,
-            "needs_reason": status == ChangeStatus.ON_HOLD,
+            "needs_reason": status in CHANGE_STATUSES_NEEDING_REASON,
             "is_danger": status == ChangeStatus.CANCELLED,
         }
         for status in ChangeStatus
@@ -193,21 +200,18 @@ class ChangeTransition(ChangeDetail):
         self.check("change", change)
         form = TransitionForm(request.POST)
         if form.is_valid():
-            try:
-                services.transition_change(
+            ui.run_action(
+                request,
+                lambda: services.transition_change(
                     change,
                     to=form.cleaned_data["to"],
                     reason=form.cleaned_data["reason"],
                     by=request.user,
-                )
-            except DomainError as error:
-                messages.error(request, error.message)
-            else:
-                change.refresh_from_db()
-                messages.success(
-                    request,
-                    _("The change is %(status)s.") % {"status": change.get_status_display()},
-                )
+                ),
+                success_message=lambda moved: (
+                    _("The change is %(status)s.") % {"status": moved.get_status_display()}
+                ),
+            )
         return redirect(change_url(change))
 
 
@@ -223,11 +227,12 @@ class CommentCreate(ChangeDetail):
         if not request.user.has_perm("changes.add_comment", change):
             raise PermissionDenied
         form = CommentForm(request.POST)
-        if form.is_valid():
-            try:
-                services.add_comment(change=change, body=form.cleaned_data["body"], by=request.user)
-            except DomainError as error:
-                ui.add_domain_error(form, error)
-            else:
-                return redirect(change_url(change) + "#comments")
-        return self.page(change, comment_form=form)
+        response = ui.run_service(
+            request,
+            form,
+            lambda: services.add_comment(
+                change=change, body=form.cleaned_data["body"], by=request.user
+            ),
+            redirect_to=change_url(change) + "#comments",
+        )
+        return response or self.page(change, comment_form=form)

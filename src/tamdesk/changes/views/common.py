@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tamdesk.changes import gantt, graph, scheduling
-from tamdesk.changes.choices import ACTIVE_CHANGE_STATUSES, TaskStatus
+from tamdesk.changes.choices import TASK_TRANSITIONS, TaskStatus, task_actions_allowed
 from tamdesk.changes.models import ChangeRequest, DepartmentTask, TaskDependency
 from tamdesk.core import ranges
 
@@ -43,33 +43,40 @@ class TaskRow:
         )
 
 
+def task_actions_for(task: DepartmentTask, change: ChangeRequest, user, *, can_edit: bool):
+    """The actions the viewer may take on the task now: those ``TASK_TRANSITIONS`` allows that
+    the viewer has the permission for. Starting a task that waits for open predecessors is an
+    override, left to who edits the change."""
+    verbs = {"change": can_edit, "work": can_edit}
+    if not can_edit:
+        verbs["work"] = user.has_perm("changes.work_departmenttask", task)
+    allowed = task_actions_allowed(
+        task.status, is_blocked=task.is_blocked, change_status=change.status
+    )
+    actions = {action for action in allowed if verbs[TASK_TRANSITIONS[action].verb]}
+    if task.status == TaskStatus.PENDING and not can_edit:
+        actions.discard("start")
+    return actions
+
+
 def task_rows(change: ChangeRequest, tasks, dependencies, user) -> list[TaskRow]:
     can_edit = user.has_perm("changes.change_changerequest", change)
-    active = change.status in ACTIVE_CHANGE_STATUSES
     waits_for: dict[int, list[TaskDependency]] = {}
     for link in dependencies:
         waits_for.setdefault(link.successor_id, []).append(link)
     rows = []
     for task in tasks:
-        can_work = can_edit or user.has_perm("changes.work_departmenttask", task)
-        is_open = task.is_open
-        waiting = task.status == TaskStatus.PENDING
-        startable = active and task.status in (TaskStatus.PENDING, TaskStatus.READY)
+        actions = task_actions_for(task, change, user, can_edit=can_edit)
         rows.append(
             TaskRow(
                 task=task,
                 predecessors=waits_for.get(task.pk, []),
-                can_start=can_work
-                and startable
-                and not task.is_blocked
-                and (not waiting or can_edit),
-                needs_override=waiting,
-                can_complete=can_work
-                and task.status == TaskStatus.IN_PROGRESS
-                and not task.is_blocked,
-                can_block=can_work and is_open and not task.is_blocked,
-                can_unblock=can_work and task.is_blocked,
-                can_cancel=can_edit and is_open,
+                can_start="start" in actions,
+                needs_override=task.status == TaskStatus.PENDING,
+                can_complete="complete" in actions,
+                can_block="block" in actions,
+                can_unblock="unblock" in actions,
+                can_cancel="cancel" in actions,
                 can_edit=can_edit and not change.is_closed,
             )
         )

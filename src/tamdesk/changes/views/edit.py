@@ -12,10 +12,8 @@ from __future__ import annotations
 import abc
 import copy
 
-from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from tamdesk.changes import services
@@ -24,8 +22,6 @@ from tamdesk.changes.models import ChangeRequest, DepartmentTask
 from tamdesk.changes.views.changes import ChangeViews
 from tamdesk.changes.views.common import change_url
 from tamdesk.core import ui
-from tamdesk.core.concurrency import StaleEdit
-from tamdesk.core.exceptions import DomainError
 
 FORM_TEMPLATE = "components/form_page.html"
 
@@ -62,19 +58,22 @@ class EditView(ui.VersionedEditMixin, ui.ModelView):
         self.check("change", obj)
         data = self.request.POST if self.request.method == "POST" else None
         form = self.make_form(obj, data)
-        if data is not None and form.is_valid():
-            try:
-                with transaction.atomic():
-                    self.check("change", obj)
-                    self.check_version(form, obj)
-                    saved = self.save(obj, form)
-            except StaleEdit as stale:
-                form.refuse_stale(stale)
-            except DomainError as error:
-                ui.add_domain_error(form, error)
-            else:
-                messages.success(self.request, _("Saved “%(object)s”.") % {"object": saved})
-                return redirect(self.back_url(obj))
+
+        def save():
+            self.check("change", obj)
+            self.check_version(form, obj)
+            return self.save(obj, form)
+
+        if data is not None:
+            response = ui.run_service(
+                self.request,
+                form,
+                save,
+                success_message=lambda saved: _("Saved “%(object)s”.") % {"object": saved},
+                redirect_to=self.back_url(obj),
+            )
+            if response:
+                return response
         context = {
             **self.page_context(obj),
             "title": _("Edit “%(object)s”") % {"object": obj},

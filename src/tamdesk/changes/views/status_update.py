@@ -4,10 +4,7 @@ edits the change opens it (403 otherwise, checked again in the transaction that 
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy, ngettext
 
 from tamdesk.changes import status_updates
@@ -16,7 +13,6 @@ from tamdesk.changes.models import ChangeRequest
 from tamdesk.changes.views.changes import ChangeViews
 from tamdesk.changes.views.common import change_url
 from tamdesk.core import ui
-from tamdesk.core.exceptions import DomainError
 
 
 class StatusUpdate(ChangeViews, ui.ModelView):
@@ -55,22 +51,21 @@ class StatusUpdate(ChangeViews, ui.ModelView):
         note = form.cleaned_data["note"]
         if "preview" in request.POST:
             return self.page(change, form, note=note)
-        try:
-            with transaction.atomic():
-                locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
-                self.check("change", locked)
-                result = status_updates.send_status_update(locked, by=request.user, note=note)
-        except DomainError as error:
-            ui.add_domain_error(form, error)
-            return self.page(change, form, note=note)
-        count = len(result.recipients)
-        messages.success(
-            request,
-            ngettext(
+
+        def send():
+            locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+            self.check("change", locked)
+            return status_updates.send_status_update(locked, by=request.user, note=note)
+
+        def sent(result) -> str:
+            count = len(result.recipients)
+            return ngettext(
                 "Sent the status update to %(count)d contact.",
                 "Sent the status update to %(count)d contacts.",
                 count,
-            )
-            % {"count": count},
+            ) % {"count": count}
+
+        response = ui.run_service(
+            request, form, send, success_message=sent, redirect_to=change_url(change)
         )
-        return redirect(change_url(change))
+        return response or self.page(change, form, note=note)

@@ -4,7 +4,6 @@ dependency. A refusal of the service is shown and nothing is written."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -13,35 +12,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tamdesk.changes import services
+from tamdesk.changes.choices import TASK_TRANSITIONS
 from tamdesk.changes.forms import DependencyForm, TaskActionForm, TaskForm
 from tamdesk.changes.models import DepartmentTask, TaskDependency
 from tamdesk.changes.views.changes import ChangeDetail
 from tamdesk.changes.views.common import WORK_TEMPLATE, change_url, work_context
 from tamdesk.core import ui
-from tamdesk.core.exceptions import DomainError
 
-#: action → (permission, service call)
+#: action of ``TASK_TRANSITIONS`` → its service call
 TASK_ACTIONS = {
-    "start": (
-        "changes.work_departmenttask",
-        lambda task, by, reason: services.start_task(task, by=by, override_reason=reason),
-    ),
-    "complete": (
-        "changes.work_departmenttask",
-        lambda task, by, reason: services.complete_task(task, by=by),
-    ),
-    "block": (
-        "changes.work_departmenttask",
-        lambda task, by, reason: services.block_task(task, reason=reason, by=by),
-    ),
-    "unblock": (
-        "changes.work_departmenttask",
-        lambda task, by, reason: services.unblock_task(task, reason=reason, by=by),
-    ),
-    "cancel": (
-        "changes.change_departmenttask",
-        lambda task, by, reason: services.cancel_task(task, reason=reason, by=by),
-    ),
+    "start": lambda task, by, reason: services.start_task(task, by=by, override_reason=reason),
+    "complete": lambda task, by, reason: services.complete_task(task, by=by),
+    "block": lambda task, by, reason: services.block_task(task, reason=reason, by=by),
+    "unblock": lambda task, by, reason: services.unblock_task(task, reason=reason, by=by),
+    "cancel": lambda task, by, reason: services.cancel_task(task, reason=reason, by=by),
 }
 DONE_MESSAGES = {
     "start": gettext_lazy("Started “%(task)s”."),
@@ -66,24 +50,23 @@ class TaskAction(ChangeDetail):
         )
         if kwargs["action"] not in TASK_ACTIONS:
             raise Http404
-        permission, call = TASK_ACTIONS[kwargs["action"]]
+        call = TASK_ACTIONS[kwargs["action"]]
+        permission = f"changes.{TASK_TRANSITIONS[kwargs['action']].verb}_departmenttask"
         if not request.user.has_perm(permission, task):
             raise PermissionDenied
         form = TaskActionForm(request.POST)
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        error = ""
-        try:
-            call(task, request.user, reason)
-        except DomainError as refusal:
-            error = refusal.message
+        fragment = ui.wants_fragment(request)
+        error = ui.run_action(
+            request,
+            lambda: call(task, request.user, reason),
+            success_message=str(DONE_MESSAGES[kwargs["action"]]) % {"task": task.title},
+            flash=not fragment,
+        )
         change = self.get_queryset().get(pk=task.change_id)
-        if ui.wants_fragment(request):
+        if fragment:
             context = {**work_context(change, request.user, error=error), "request": request}
             return TemplateResponse(request, WORK_TEMPLATE, context, status=200)
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, str(DONE_MESSAGES[kwargs["action"]]) % {"task": task.title})
         return redirect(change_url(change) + "#tasks")
 
 
@@ -98,15 +81,14 @@ class TaskCreate(ChangeDetail):
         if not request.user.has_perm("changes.add_departmenttask", change):
             raise PermissionDenied
         form = TaskForm(request.POST)
-        if form.is_valid():
-            try:
-                task = services.add_task(change, **form.cleaned_data, by=request.user)
-            except DomainError as error:
-                ui.add_domain_error(form, error)
-            else:
-                messages.success(request, _("Added “%(task)s”.") % {"task": task.title})
-                return redirect(change_url(change) + "#tasks")
-        return self.page(change, task_form=form)
+        response = ui.run_service(
+            request,
+            form,
+            lambda: services.add_task(change, **form.cleaned_data, by=request.user),
+            success_message=lambda task: _("Added “%(task)s”.") % {"task": task.title},
+            redirect_to=change_url(change) + "#tasks",
+        )
+        return response or self.page(change, task_form=form)
 
 
 class DependencyCreate(ChangeDetail):
@@ -121,15 +103,14 @@ class DependencyCreate(ChangeDetail):
         if not request.user.has_perm("changes.add_taskdependency", change):
             raise PermissionDenied
         form = DependencyForm(request.POST, change=change)
-        if form.is_valid():
-            try:
-                services.add_dependency(**form.cleaned_data, by=request.user)
-            except DomainError as error:
-                ui.add_domain_error(form, error)
-            else:
-                messages.success(request, _("Dependency added."))
-                return redirect(change_url(change) + "#dependencies")
-        return self.page(change, dependency_form=form)
+        response = ui.run_service(
+            request,
+            form,
+            lambda: services.add_dependency(**form.cleaned_data, by=request.user),
+            success_message=_("Dependency added."),
+            redirect_to=change_url(change) + "#dependencies",
+        )
+        return response or self.page(change, dependency_form=form)
 
 
 class DependencyDelete(ChangeDetail):
@@ -148,10 +129,9 @@ class DependencyDelete(ChangeDetail):
         change = link.successor.change
         if not request.user.has_perm("changes.delete_taskdependency", change):
             raise PermissionDenied
-        try:
-            services.remove_dependency(link, by=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Dependency removed."))
+        ui.run_action(
+            request,
+            lambda: services.remove_dependency(link, by=request.user),
+            success_message=_("Dependency removed."),
+        )
         return redirect(change_url(change) + "#dependencies")

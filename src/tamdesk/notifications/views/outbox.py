@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tamdesk.core import ui
-from tamdesk.core.exceptions import DomainError
 from tamdesk.notifications import services
 from tamdesk.notifications.choices import NotificationStatus
 from tamdesk.notifications.filters import OutboxFilter
@@ -85,12 +84,11 @@ class OutboxRetry(OutboxViews, ui.ModelView):
     def post(self, request, *args, **kwargs) -> HttpResponse:
         notification = self.get_object()
         self.check("retry", notification)
-        try:
-            services.retry(notification, by=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The notification is queued again."))
+        ui.run_action(
+            request,
+            lambda: services.retry(notification, by=request.user),
+            success_message=_("The notification is queued again."),
+        )
         return redirect(notification.get_absolute_url())
 
 

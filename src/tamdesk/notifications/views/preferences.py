@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tamdesk.calendars.engine import CalendarSpec
-from tamdesk.core.exceptions import DomainError
-from tamdesk.core.ui import add_domain_error
+from tamdesk.core.ui import run_service
 from tamdesk.notifications import services, timing
 from tamdesk.notifications.choices import Channel
 from tamdesk.notifications.forms import PreferencesForm
@@ -54,20 +51,21 @@ def preferences(request) -> HttpResponse:
     form = PreferencesForm(
         request.POST or None, current=current, initial={"language": services.language_of(user)}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                services.set_preferences(
-                    user=user,
-                    language=form.cleaned_data["language"],
-                    choices=form.choices(),
-                    by=user,
-                )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Your notification preferences are saved."))
-            return redirect("notifications:preferences")
+    if request.method == "POST":
+        response = run_service(
+            request,
+            form,
+            lambda: services.set_preferences(
+                user=user,
+                language=form.cleaned_data["language"],
+                choices=form.choices(),
+                by=user,
+            ),
+            success_message=_("Your notification preferences are saved."),
+            redirect_to=reverse("notifications:preferences"),
+        )
+        if response:
+            return response
     spec = timing.working_calendar_of_user(user)
     context = {
         "title": _("Notification preferences"),

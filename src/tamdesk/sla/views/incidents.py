@@ -4,8 +4,6 @@ its words. Writes go through ``tamdesk.sla.services``."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -13,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tamdesk.core import ui
-from tamdesk.core.exceptions import DomainError
 from tamdesk.sla import clocks, services
 from tamdesk.sla.choices import IncidentEventKind
 from tamdesk.sla.filters import IncidentFilter
@@ -115,18 +112,19 @@ class IncidentEventCreate(IncidentDetail):
         incident = self.get_object()
         self.check("change", incident)
         form = IncidentEventForm(request.POST, incident=incident)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    services.append_events(
-                        incident, [form.new_event(now=timezone.now())], by=request.user
-                    )
-            except DomainError as error:
-                form.add_error(form.field_for(error.field), error.message)
-            else:
-                label = IncidentEventKind(form.kind).label
-                messages.success(request, _("Recorded: %(event)s.") % {"event": label})
-                return redirect(incident.get_absolute_url())
+        response = ui.run_service(
+            request,
+            form,
+            lambda: services.append_events(
+                incident, [form.new_event(now=timezone.now())], by=request.user
+            ),
+            success_message=lambda _incident: (
+                _("Recorded: %(event)s.") % {"event": IncidentEventKind(form.kind).label}
+            ),
+            redirect_to=incident.get_absolute_url(),
+        )
+        if response:
+            return response
         self.event_form = form
         return super().get(request, *args, **kwargs)
 
