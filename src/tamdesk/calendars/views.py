@@ -41,7 +41,9 @@ class CalendarList(CalendarViews, ui.ObjectListView):
 
     def get_queryset(self):
         return (
-            Calendar.objects.prefetch_related("working_intervals")
+            super()
+            .get_queryset()
+            .prefetch_related("working_intervals")
             .annotate(exception_count=Count("exceptions"))
             .order_by("name")  # Meta.ordering does not apply to an aggregating query
         )
@@ -63,7 +65,7 @@ class CalendarDetail(CalendarViews, ui.ObjectDetailView):
     template_name = "calendars/calendar_detail.html"
 
     def get_queryset(self):
-        return Calendar.objects.prefetch_related("working_intervals")
+        return super().get_queryset().prefetch_related("working_intervals")
 
     def get_extra_context(self, obj):
         today = local_today(obj)
@@ -73,7 +75,7 @@ class CalendarDetail(CalendarViews, ui.ObjectDetailView):
             "month": month,
             "exceptions": obj.exceptions.filter(date__year=month.first.year),
             "exception_years": obj.exceptions.dates("date", "year"),
-            "users": obj.users(limit=50),
+            "users": obj.users(limit=50, viewer=self.request.user),
             "history_related": [calendar_history(obj)],
         }
 
@@ -162,7 +164,7 @@ class ExceptionViews:
     route = "calendars:exception"
 
     def get_queryset(self):
-        return CalendarException.objects.select_related("calendar")
+        return super().get_queryset().select_related("calendar")
 
 
 class ExceptionList(ExceptionViews, ui.ObjectListView):

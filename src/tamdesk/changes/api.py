@@ -51,6 +51,7 @@ from tamdesk.changes.serializers import (
     TransitionSerializer,
 )
 from tamdesk.core.api import AuditedViewSetMixin, RulesPermission
+from tamdesk.core.scoping import ScopedViewSetMixin
 from tamdesk.core.viewsets import ApiSchema, RulesViewSet, error_response
 
 
@@ -435,7 +436,7 @@ class TaskDependencyViewSet(ChangesViewSet):
 # --- playbooks -----------------------------------------------------------------------------
 
 
-class ChangeTemplateViewSet(AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ChangeTemplateViewSet(ScopedViewSetMixin, AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Playbooks with their tasks and dependencies; read by everyone with a role."""
 
     authentication_classes = RulesViewSet.authentication_classes

@@ -25,7 +25,10 @@ from tamdesk.changes.choices import (
     TaskStatus,
 )
 from tamdesk.changes.querysets import (
+    ActivityEntryQuerySet,
     ChangeRequestQuerySet,
+    ChangeTemplateQuerySet,
+    CommentQuerySet,
     DepartmentTaskQuerySet,
     TaskDependencyQuerySet,
 )
@@ -314,6 +317,8 @@ class ChangeTemplate(TimeStampedModel):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = ChangeTemplateQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("playbook")
         verbose_name_plural = _("playbooks")
@@ -409,6 +414,8 @@ class Comment(TimeStampedModel):
     )
     body = models.TextField(_("comment"))
 
+    objects = CommentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
@@ -446,6 +453,8 @@ class ActivityEntry(models.Model):
     from_value = models.CharField(_("from"), max_length=200, blank=True)
     to_value = models.CharField(_("to"), max_length=200, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+
+    objects = ActivityEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("activity entry")

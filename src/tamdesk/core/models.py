@@ -9,6 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tamdesk.core.querysets import ApiTokenQuerySet
+from tamdesk.core.scoping import AdministeredQuerySet
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -35,6 +38,9 @@ class JobRun(models.Model):
     )
     detail = models.TextField(_("detail"), blank=True)
     worker = models.CharField(_("worker"), max_length=200, blank=True)
+
+    # Administrators only (``tamdesk.core.scoping``).
+    objects = AdministeredQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("job run")
@@ -100,6 +106,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

@@ -1,7 +1,9 @@
 """Generic views of the HTML UI, parameterised per model by the domains.
 
 Every view requires a login and asks ``user.has_perm("<app>.<verb>_<model>", obj)`` (the rules
-predicates of the domain decide); a refusal is a 403. List views filter, sort and paginate with
+predicates of the domain decide); a refusal is a 403. Rows are read through the model's
+``visible_to(user)`` (``get_queryset``, ``tamdesk.core.scoping``): a record the user may not read
+is a 404. List views filter, sort and paginate with
 the domain's FilterSet and answer an htmx request with the table fragment only. Form views turn a
 ``DomainError`` raised by a service into a form error on its ``field``; delete views turn it into a
 message and delete nothing. Edit views lock the record and refuse a stale save
@@ -29,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
 
-from tamdesk.core import concurrency
+from tamdesk.core import concurrency, scoping
 from tamdesk.core.concurrency import StaleEdit
 from tamdesk.core.exceptions import DomainError
 from tamdesk.core.forms import VersionedFormMixin
@@ -102,10 +104,20 @@ class ModelView(LoginRequiredMixin, View):
     def check(self, verb: str, obj: models.Model | None = None) -> None:
         require_perm(self.request.user, self.model, verb, obj)
 
-    def get_queryset(self) -> models.QuerySet:
+    def all_rows(self) -> models.QuerySet:
+        """Every row of the model, before scoping (a view whose model's manager is not ours,
+        like Django's ``User``, returns a queryset that has ``visible_to``)."""
         return self.model._default_manager.all()
 
+    def get_queryset(self) -> models.QuerySet:
+        """The rows the user may read (``tamdesk.core.scoping``): a view adds its joins and
+        annotations with ``super().get_queryset()``; a record outside is a 404."""
+        return scoping.restrict(self.all_rows(), self.request.user)
+
     def get_object(self) -> models.Model:
+        """The record, if the user reads it. Someone who may not read the model at all (no
+        role) is refused (403) before the lookup; a record outside their rows is a 404."""
+        self.check("view")
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def base_context(self) -> dict:
