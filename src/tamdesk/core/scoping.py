@@ -81,6 +81,15 @@ def restrict(queryset: models.QuerySet, user) -> models.QuerySet:
     return visible_to(user)
 
 
+def restrict_choices(form, user) -> None:
+    """Limit the form's record choices (a client, a contact, a change…) to the rows ``user``
+    reads: every choice field whose queryset has ``visible_to``."""
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None and hasattr(queryset, "visible_to"):
+            field.queryset = queryset.visible_to(user)
+
+
 class ScopedViewSetMixin:
     """API viewsets: ``get_queryset`` returns the rows the caller may read (``restrict``), so
     a list omits the others and a detail, update or delete of one is a 404."""

@@ -225,7 +225,9 @@ class ObjectFormView(ModelView):
     def make_form(self, obj: models.Model | None = None, *, bound=True, **kwargs) -> BaseForm:
         if bound and self.request.method == "POST":
             kwargs.update(data=self.request.POST, files=self.request.FILES)
-        return self.form_class(instance=obj, **kwargs)
+        form = self.form_class(instance=obj, **kwargs)
+        scoping.restrict_choices(form, self.request.user)
+        return form
 
     def save(self, form: BaseForm) -> models.Model:
         """Write the record; views that go through a service override this."""
@@ -287,7 +289,8 @@ class ObjectCreateView(ObjectFormView):
             return None
         related = self.model._meta.get_field(self.parent_field).related_model
         try:
-            return related._default_manager.filter(pk=value).first()
+            parents = scoping.restrict(related._default_manager.all(), self.request.user)
+            return parents.filter(pk=value).first()
         except (ValueError, ValidationError):
             return None
 
