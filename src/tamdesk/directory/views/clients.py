@@ -35,7 +35,9 @@ class ClientList(ClientViews, ui.ObjectListView):
             super()
             .get_queryset()
             .annotate(
-                contact_count=count_of(Contact.objects.filter(is_active=True), "client"),
+                contact_count=count_of(  # the contacts the user reads (account teams')
+                    Contact.objects.visible_to(self.request.user).filter(is_active=True), "client"
+                ),
                 component_count=count_of(Component.objects.all(), "client"),
             )
             .prefetch_related(
