@@ -35,7 +35,7 @@ from tamdesk.calendars.models import Calendar, CalendarException
 from tamdesk.changes.models import ChangeTemplate
 from tamdesk.config.api_urls import router
 from tamdesk.core import scoping, ui
-from tamdesk.directory.models import Client, Competency
+from tamdesk.directory.models import Client, Competency, Contact
 from tamdesk.notifications.models import Notification
 from tamdesk.sla.models import Incident, SLAPolicy
 from tests.changes.factories import (
@@ -392,3 +392,13 @@ def test_a_model_without_visible_to_cannot_be_served():
 def test_nobody_without_a_role_reads_a_row(users, world, model):
     assert not model.objects.visible_to(users.norole).exists()
     assert not model.objects.visible_to(None).exists()
+
+
+def test_who_opens_an_incident_reads_it_and_its_client_but_not_its_contacts(world):
+    umbrella = world.clients["D"]
+    opened = incident(umbrella, by=world.users.engineer, title="Seen on the dashboard")
+    engineer = world.users.engineer
+
+    assert opened in Incident.objects.visible_to(engineer)
+    assert umbrella in Client.objects.visible_to(engineer)
+    assert not Contact.objects.visible_to(engineer).filter(client=umbrella).exists()

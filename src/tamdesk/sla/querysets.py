@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from tamdesk.core.scoping import RestrictedQuerySet, has_any_role, sees_everything
 from tamdesk.directory.querysets import (
@@ -43,8 +43,12 @@ class PolicyVersionQuerySet(RestrictedQuerySet):
 
 
 def worked_on_by(user) -> Q:
-    """Incidents of ``user``'s department (``department_ids_of``) or assigned to them."""
-    return Q(department__in=department_ids_of(user)) | Q(assignee=user)
+    """Incidents of ``user``'s department (``department_ids_of``), assigned to them or opened
+    by them (whoever opens an incident goes on to see it, whatever department it is in)."""
+    from tamdesk.sla.models import IncidentEvent
+
+    opened = IncidentEvent.objects.filter(incident=OuterRef("pk"), kind="opened", by=user)
+    return Q(department__in=department_ids_of(user)) | Q(assignee=user) | Q(Exists(opened))
 
 
 class IncidentQuerySet(RestrictedQuerySet):
