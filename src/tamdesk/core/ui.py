@@ -3,12 +3,11 @@
 Every view requires a login and asks ``user.has_perm("<app>.<verb>_<model>", obj)`` (the rules
 predicates of the domain decide); a refusal is a 403. Rows are read through the model's
 ``visible_to(user)`` (``get_queryset``, ``tamdesk.core.scoping``): a record the user may not read
-is a 404. List views filter, sort and paginate with
-the domain's FilterSet and answer an htmx request with the table fragment only. Form views turn a
-``DomainError`` raised by a service into a form error on its ``field``; delete views turn it into a
-message and delete nothing. Edit views lock the record and refuse a stale save
-(``VersionedEditMixin``, see ``tamdesk.core.concurrency``). URL names follow
-``<route>_<action>`` (``directory:client_list``).
+is a 404. List views filter, sort and paginate with the domain's FilterSet and answer an htmx
+request with the table fragment only. Form views turn a ``DomainError`` raised by a service into
+a form error on its ``field``; delete views turn it into a message and delete nothing. Edit views
+lock the record and refuse a stale save (``VersionedEditMixin``, see ``tamdesk.core.concurrency``).
+URL names follow ``<route>_<action>`` (``directory:client_list``).
 """
 
 from __future__ import annotations
