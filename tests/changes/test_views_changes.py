@@ -44,7 +44,7 @@ def test_list_filters_by_client_status_schedule_owner_and_department(
     )
     task(web, department, by=users.tam, hours="40")  # cannot finish on Monday: late
     mail = change(other, by=users.administrator, title="Mail relay")
-    client.force_login(users.engineer)
+    client.force_login(users.service_manager)  # reads every change
 
     assert set(rows(client.get(LIST).content.decode())) == {web.pk, mail.pk}
     assert rows(client.get(LIST, {"client": other.pk}).content.decode()) == [mail.pk]
@@ -224,8 +224,9 @@ def test_on_hold_without_a_reason_is_refused(client, users, tam_client):
     assert (made.status, made.hold_reason) == (ChangeStatus.ON_HOLD, "Client freeze")
 
 
-def test_an_engineer_cannot_move_the_change(client, users, tam_client):
+def test_an_engineer_cannot_move_the_change(client, users, tam_client, department):
     made = change(tam_client, by=users.tam)
+    task(made, department, by=users.tam)  # her department's work: she reads the change
     client.force_login(users.engineer)
 
     response = client.post(reverse("changes:change_transition", args=[made.pk]), {"to": "planned"})
@@ -235,8 +236,9 @@ def test_an_engineer_cannot_move_the_change(client, users, tam_client):
     assert made.status == ChangeStatus.DRAFT
 
 
-def test_comments(client, users, tam_client):
+def test_comments(client, users, tam_client, department):
     made = change(tam_client, by=users.tam)
+    task(made, department, by=users.tam)  # her department's work: she reads the change
     client.force_login(users.engineer)
 
     empty = client.post(reverse("changes:comment_create", args=[made.pk]), {"body": "  "})

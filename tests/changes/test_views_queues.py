@@ -160,7 +160,10 @@ def test_the_client_page_shows_the_open_changes(client, users, tam_client, depar
     assert reverse("changes:change_create") in section
 
 
-def test_the_client_section_offers_no_new_change_to_an_engineer(client, users, tam_client):
+def test_the_client_section_offers_no_new_change_to_an_engineer(
+    client, users, tam_client, department
+):
+    task(change(tam_client, by=users.tam), department, by=users.tam)  # she reads the client
     client.force_login(users.engineer)
 
     content = client.get(tam_client.get_absolute_url()).content.decode()

@@ -95,7 +95,7 @@ def test_unknown_token_is_401(users):
 
 def test_session_authentication(users, password, tam_client):
     api = APIClient()
-    api.login(username="engineer", password=password)
+    api.login(username="tam", password=password)
     assert api.get(f"/api/v1/clients/{tam_client.pk}/").status_code == 200
 
 

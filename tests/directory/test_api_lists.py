@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def api(users):
-    return api_as(users.engineer)
+    """A service manager: she reads every row, so the lists show what the filters keep (what
+    each role reads is tests/core/test_read_scoping.py)."""
+    return api_as(users.service_manager)
 
 
 def _names(response, key: str = "name") -> list:
@@ -187,9 +189,10 @@ def _populate(users, department, count: int) -> None:
 )
 def test_list_query_budget(users, department, django_assert_max_num_queries, path, budget):
     """The user's roles, the count, the page and one query per prefetch (engineers: groups and
-    competencies) — whatever the number of rows."""
+    competencies) — whatever the number of rows. As the TAM of every client: the rows are
+    scoped by subqueries, not by one query per row."""
     _populate(users, department, 30)
-    api = api_as(users.engineer)
+    api = api_as(users.tam)
     with django_assert_max_num_queries(budget):
         response = api.get(f"/api/v1/{path}/")
     assert response.status_code == 200

@@ -1,7 +1,9 @@
 """The permission matrix of the directory API: every write for every role.
 
-Anonymous calls get 401, a user without the permission 403 ``permission_denied`` — and a refused
-call leaves every row as it was. The rules themselves are in tamdesk.directory.permissions.
+Anonymous calls get 401, a user without the permission 403 ``permission_denied`` — or 404
+``not_found`` when the record is not one they read (``tamdesk.core.scoping``) — and a refused
+call leaves every row as it was. The rules themselves are in tamdesk.directory.permissions; the
+read side of every list and detail is tests/core/test_read_scoping.py.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ from tests.support import ACTORS, api_for, db_state
 pytestmark = pytest.mark.django_db
 
 ADMINS = {"admin", "administrator"}
+#: Who reads every row (``tamdesk.core.scoping.READS_EVERYTHING``).
+READ_ALL = frozenset(ADMINS | {"service_manager", "programme_lead"})
+#: Who reads ``tam_client``, its contacts, components and account team: its account team.
+TAM_CLIENT_READERS = frozenset(READ_ALL | {"tam", "architect"})
+OTHER_CLIENT_READERS = frozenset(READ_ALL | {"other_tam"})
 LIST_PATHS = [
     "departments",
     "engineers",
@@ -68,6 +75,8 @@ class Call:
     data: dict | None
     allowed: frozenset[str]
     success: int
+    #: Who reads the record the call names; the others get 404 (None: every role).
+    readers: frozenset[str] | None = None
 
 
 def _calls(w) -> dict[str, Call]:
@@ -136,7 +145,12 @@ def _calls(w) -> dict[str, Call]:
             201,
         ),
         "client-update": Call(
-            "patch", f"/api/v1/clients/{w.tam_client.pk}/", {"notes": "n"}, client_editors, 200
+            "patch",
+            f"/api/v1/clients/{w.tam_client.pk}/",
+            {"notes": "n"},
+            client_editors,
+            200,
+            readers=TAM_CLIENT_READERS,
         ),
         "client-update-another": Call(
             "patch",
@@ -144,8 +158,11 @@ def _calls(w) -> dict[str, Call]:
             {"tier": "premium"},
             other_client_editors,
             200,
+            readers=OTHER_CLIENT_READERS,
         ),
-        "client-delete": Call("delete", f"/api/v1/clients/{w.empty_client.pk}/", None, admins, 204),
+        "client-delete": Call(
+            "delete", f"/api/v1/clients/{w.empty_client.pk}/", None, admins, 204, readers=READ_ALL
+        ),
         "contact-create": Call(
             "post",
             "/api/v1/contacts/",
@@ -154,7 +171,12 @@ def _calls(w) -> dict[str, Call]:
             201,
         ),
         "contact-update": Call(
-            "patch", f"/api/v1/contacts/{contact}/", {"phone": "123"}, contact_editors, 200
+            "patch",
+            f"/api/v1/contacts/{contact}/",
+            {"phone": "123"},
+            contact_editors,
+            200,
+            readers=TAM_CLIENT_READERS,
         ),
         "contact-move-to-another-client": Call(
             "patch",
@@ -162,9 +184,15 @@ def _calls(w) -> dict[str, Call]:
             {"client": w.tam_client.pk},
             frozenset(ADMINS | {"service_manager"}),
             200,
+            readers=OTHER_CLIENT_READERS,
         ),
         "contact-delete": Call(
-            "delete", f"/api/v1/contacts/{contact}/", None, contact_editors, 204
+            "delete",
+            f"/api/v1/contacts/{contact}/",
+            None,
+            contact_editors,
+            204,
+            readers=TAM_CLIENT_READERS,
         ),
         "assignment-create": Call(
             "post",
@@ -184,9 +212,15 @@ def _calls(w) -> dict[str, Call]:
             {"end_on": "2025-12-31"},
             team_editors,
             200,
+            readers=TAM_CLIENT_READERS,
         ),
         "assignment-delete": Call(
-            "delete", f"/api/v1/account-team-assignments/{assignment}/", None, team_editors, 204
+            "delete",
+            f"/api/v1/account-team-assignments/{assignment}/",
+            None,
+            team_editors,
+            204,
+            readers=TAM_CLIENT_READERS,
         ),
         "component-create": Call(
             "post",
@@ -206,9 +240,15 @@ def _calls(w) -> dict[str, Call]:
             {"description": "d"},
             component_editors,
             200,
+            readers=TAM_CLIENT_READERS,
         ),
         "component-delete": Call(
-            "delete", f"/api/v1/components/{component}/", None, component_editors, 204
+            "delete",
+            f"/api/v1/components/{component}/",
+            None,
+            component_editors,
+            204,
+            readers=TAM_CLIENT_READERS,
         ),
     }
 
@@ -258,6 +298,9 @@ def test_write_matrix(world, name, actor):
         assert response.status_code == 401
         assert response.data["code"] == "not_authenticated"
         assert response["WWW-Authenticate"] == "Token"
+    elif actor != "norole" and call.readers is not None and actor not in call.readers:
+        assert response.status_code == 404, response.data
+        assert response.data["code"] == "not_found"
     else:
         assert response.status_code == 403, response.data
         assert response.data["code"] == "permission_denied"
@@ -267,14 +310,16 @@ def test_write_matrix(world, name, actor):
 @pytest.mark.parametrize("actor", ACTORS)
 def test_read_matrix(world, actor):
     api = api_for(world.users, actor)
-    paths = [f"/api/v1/{path}/" for path in LIST_PATHS]
-    paths += [
-        f"/api/v1/clients/{world.tam_client.pk}/",
-        f"/api/v1/contacts/{world.contact.pk}/",
-        f"/api/v1/engineers/{world.users.tam.engineer.pk}/",
-    ]
-    expected = {"anonymous": 401, "norole": 403}.get(actor, 200)
-    for path in paths:
+    paths = {f"/api/v1/{path}/": None for path in LIST_PATHS}
+    paths |= {
+        f"/api/v1/clients/{world.tam_client.pk}/": TAM_CLIENT_READERS,
+        f"/api/v1/contacts/{world.contact.pk}/": TAM_CLIENT_READERS,
+        f"/api/v1/engineers/{world.users.tam.engineer.pk}/": None,
+    }
+    for path, readers in paths.items():
+        expected = {"anonymous": 401, "norole": 403}.get(actor, 200)
+        if expected == 200 and readers is not None and actor not in readers:
+            expected = 404
         response = api.get(path)
         assert response.status_code == expected, (path, response.data)
         if expected == 403:
@@ -307,7 +352,7 @@ def test_former_tam_loses_the_client(world):
     response = api_as(world.users.tam).patch(
         f"/api/v1/clients/{world.tam_client.pk}/", {"notes": "still mine?"}, format="json"
     )
-    assert response.status_code == 403
+    assert response.status_code == 404  # no longer one of the clients they read
     assert db_state(*SNAPSHOT) == before
 
 

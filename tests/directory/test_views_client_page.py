@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from tests.changes.factories import DepartmentTaskFactory
 from tests.directory.factories import (
     AssignmentFactory,
     ClientFactory,
@@ -42,7 +43,7 @@ def section(content: str, key: str) -> str:
 
 
 def test_client_page_shows_every_section(client, users, landscape):
-    client.force_login(users.engineer)
+    client.force_login(users.architect)  # on the account team: reads the contacts
 
     content = client.get(landscape.get_absolute_url()).content.decode()
 
@@ -60,6 +61,20 @@ def test_client_page_shows_every_section(client, users, landscape):
     assert landscape_section.index("Backup") < landscape_section.index("veeam-jobs")
     assert landscape_section.index("Network group") < landscape_section.index("edge-fw")
     assert 'id="history-title"' in content
+
+
+def test_a_department_working_on_the_client_does_not_see_its_contacts(
+    client, users, landscape, department
+):
+    DepartmentTaskFactory(change__client=landscape, department=department)
+    client.force_login(users.engineer)
+
+    content = client.get(landscape.get_absolute_url()).content.decode()
+
+    contacts = section(content, "contacts")
+    assert "shown to its account team only" in contacts
+    assert "Tina Tech" not in content
+    assert "edge-fw" in section(content, "components")
 
 
 def test_client_page_add_buttons_follow_the_permissions(client, users, landscape):

@@ -1,10 +1,12 @@
 """Every page renders in English and Russian for a permitted user; anonymous users are sent to
-the login page; a user without a role gets the 403 page; read-only roles cannot open edit pages."""
+the login page; a user without a role gets the 403 page; read-only roles cannot open edit pages.
+An engineer reads a client their department works on, but not its contacts (404)."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.changes.factories import DepartmentTaskFactory
 from tests.directory.views_support import (
     PAGES,
     READ_PAGES,
@@ -47,24 +49,44 @@ def test_user_without_a_role_gets_the_403_page(client, users, records, name, key
     assert "Your account has no role in tamdesk yet" in response.content.decode()
 
 
+@pytest.fixture
+def departments_client(records):
+    """The engineer's department has a task in a change of the records' client."""
+    DepartmentTaskFactory(change__client=records.client, department=records.department)
+    return records.client
+
+
 @pytest.mark.parametrize(("name", "key"), READ_PAGES)
-def test_engineer_reads_every_page(client, users, records, name, key):
+def test_engineer_reads_every_page_but_the_contacts(
+    client, users, records, departments_client, name, key
+):
     client.force_login(users.engineer)
 
-    assert client.get(page_url(name, key, records)).status_code == 200
+    expected = 404 if key == "contact" else 200  # contacts: the account team's only
+    assert client.get(page_url(name, key, records)).status_code == expected
 
 
 @pytest.mark.parametrize(("name", "key"), WRITE_PAGES)
-def test_engineer_may_not_open_edit_pages(client, users, records, name, key):
+def test_engineer_may_not_open_edit_pages(client, users, records, departments_client, name, key):
     client.force_login(users.engineer)
 
     response = client.get(page_url(name, key, records))
 
+    if key == "contact":
+        assert response.status_code == 404  # not even hers to read
+        return
     assert response.status_code == 403
     assert "Your role does not allow this" in response.content.decode()
 
 
-def test_engineer_sees_no_edit_buttons(client, users, records):
+def test_engineer_does_not_read_a_client_her_department_does_not_work_on(client, users, records):
+    client.force_login(users.engineer)
+
+    assert client.get(records.client.get_absolute_url()).status_code == 404
+    assert client.get(records.component.get_absolute_url()).status_code == 404
+
+
+def test_engineer_sees_no_edit_buttons(client, users, records, departments_client):
     client.force_login(users.engineer)
 
     content = client.get(records.client.get_absolute_url()).content.decode()

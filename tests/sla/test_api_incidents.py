@@ -47,8 +47,9 @@ def sla(tam_client, users):
 
 
 @pytest.fixture
-def web(sla, users):
-    return incident(sla[0].client, by=users.tam)
+def web(sla, users, department):
+    """An incident of ``tam_client`` in ``department`` (so its engineers and lead read it)."""
+    return incident(sla[0].client, by=users.tam, department=department)
 
 
 def opening(client_record, **changes) -> dict:

@@ -27,6 +27,8 @@ ACTORS = [
 ]
 MANAGERS = {"admin", "administrator", "service_manager"}
 READERS = set(ACTORS) - {"anonymous", "norole"}
+#: Who reads a policy of ``tam_client``: it follows its client (``SLAPolicyQuerySet``).
+CLIENT_READERS = READERS - {"engineer", "lead"}
 
 
 #: The rows a refused call must leave as they were.
@@ -246,10 +248,13 @@ def test_a_policy_in_use_is_not_deleted(users, tam_client):
 
 
 def test_list_query_count_does_not_grow(users, django_assert_max_num_queries):
-    from tests.directory.factories import ClientFactory
+    from tests.directory.factories import AssignmentFactory, ClientFactory
 
     for number in range(20):
         policy(client=ClientFactory(name=f"Client {number}"), calendar=None)
+
+    for client in ClientFactory._meta.model.objects.all():
+        AssignmentFactory(client=client, user=users.tam, role="tam")
 
     with django_assert_max_num_queries(8):
         response = api_as(users.tam).get("/api/v1/sla-policies/")
@@ -263,7 +268,8 @@ def test_permission_matrix(users, tam_client, actor):
     api = api_for(users, actor)
     read = 200 if actor in READERS else 401 if actor == "anonymous" else 403
     assert api.get("/api/v1/sla-policies/").status_code == read
-    assert api.get(f"/api/v1/sla-policies/{sla.pk}/").status_code == read
+    hidden = actor in READERS - CLIENT_READERS  # not their client's: 404, also for writes
+    assert api.get(f"/api/v1/sla-policies/{sla.pk}/").status_code == (404 if hidden else read)
 
     calls = [
         ("post", "/api/v1/sla-policies/", new_policy(), 201),
@@ -278,6 +284,8 @@ def test_permission_matrix(users, tam_client, actor):
     for method, path, data, allowed in calls:
         if actor in MANAGERS:
             assert getattr(api, method)(path, data, format="json").status_code == allowed, path
+        elif hidden and path != "/api/v1/sla-policies/":
+            refused(api, method, path, data, 404, "not_found", models=SNAPSHOT)
         else:
             code = "not_authenticated" if actor == "anonymous" else "permission_denied"
             refused(
@@ -285,14 +293,11 @@ def test_permission_matrix(users, tam_client, actor):
             )
     if actor not in MANAGERS:
         code = "not_authenticated" if actor == "anonymous" else "permission_denied"
+        status = 401 if actor == "anonymous" else 403
+        if hidden:
+            code, status = "not_found", 404
         refused(
-            api,
-            "delete",
-            f"/api/v1/sla-policies/{sla.pk}/",
-            None,
-            401 if actor == "anonymous" else 403,
-            code,
-            models=SNAPSHOT,
+            api, "delete", f"/api/v1/sla-policies/{sla.pk}/", None, status, code, models=SNAPSHOT
         )
 
 

@@ -93,7 +93,7 @@ def test_the_api_reports_the_same(tam_client, users, sla):
         events=[NewEvent("status_changed", at(3), "waiting_client")],
         now=at(3),
     )
-    api = api_as(users.engineer)
+    api = api_as(users.tam)
 
     with time_machine.travel(at(4), tick=False):
         live_p4 = api.get(f"/api/v1/incidents/{p4.pk}/").json()["clocks"]["resolution"]

@@ -52,7 +52,7 @@ def test_the_api_names_the_policy_the_version_and_why(tam_client, users, policie
     (tier, tier_version), (own, own_version) = policies
     before = incident(tam_client, by=users.tam, opened=at(0))
     after = incident(tam_client, by=users.tam, opened=at(0, days=8), title="Later")
-    api = api_as(users.engineer)
+    api = api_as(users.tam)
 
     with time_machine.travel(at(1, days=8), tick=False):
         one = api.get(f"/api/v1/incidents/{before.pk}/").json()
@@ -72,7 +72,7 @@ def test_the_api_names_the_policy_the_version_and_why(tam_client, users, policie
 def test_the_api_gives_nulls_without_a_policy(tam_client, users):
     record = incident(tam_client, by=users.tam)
     with time_machine.travel(at(1), tick=False):
-        data = api_as(users.engineer).get(f"/api/v1/incidents/{record.pk}/").json()
+        data = api_as(users.tam).get(f"/api/v1/incidents/{record.pk}/").json()
     assert (data["policy"], data["policy_version"], data["policy_version_number"]) == (
         None,
         None,

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from tamdesk.sla.services import NewEvent
-from tests.directory.factories import ClientFactory
+from tests.directory.factories import AssignmentFactory, ClientFactory
 from tests.sla.factories import at, incident, office_calendar, policy
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def test_the_section_shows_the_policy_open_incidents_and_figures(client, users, 
         now=at(5),
     )
     incident(tam_client, by=users.tam, opened=at(0, days=-120), now=at(0, days=-120))  # too old
-    client.force_login(users.engineer)
+    client.force_login(users.architect)
 
     with time_machine.travel(at(6.5), tick=False):
         content = section(client.get(tam_client.get_absolute_url()).content.decode())
@@ -71,6 +71,7 @@ def test_onlookers_get_no_open_button(client, users, tam_client):
 
 def test_a_tier_policy_applies_to_clients_without_their_own(client, users):
     premium = ClientFactory(name="Premium Co", tier="premium")
+    AssignmentFactory(client=premium, user=users.tam, role="tam")
     policy(tier="premium", name="Premium tier")
     client.force_login(users.tam)
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tamdesk.sla.models import Incident, IncidentEvent
 from tamdesk.sla.services import NewEvent
-from tests.directory.factories import ClientFactory, DepartmentFactory
+from tests.directory.factories import AssignmentFactory, ClientFactory, DepartmentFactory
 from tests.sla.factories import HOUR, at, incident, office_calendar, policy
 
 pytestmark = pytest.mark.django_db
@@ -132,8 +132,8 @@ def test_incident_page_shows_both_clocks_the_timeline_and_the_policy(client, use
     assert 'hx-trigger="every 30s"' in content
 
 
-def test_the_clocks_card_refreshes_alone_and_moves_on(client, users, sla):
-    web = incident(sla[0].client, by=users.tam)
+def test_the_clocks_card_refreshes_alone_and_moves_on(client, users, sla, department):
+    web = incident(sla[0].client, by=users.tam, department=department)  # hers to read
     client.force_login(users.engineer)
     address = reverse("sla:incident_clocks", args=[web.pk])
 
@@ -252,6 +252,7 @@ def test_list_query_count_does_not_grow_with_the_incidents(
     client, users, sla, office, django_assert_max_num_queries
 ):
     other_policy_client = ClientFactory(name="Beta")
+    AssignmentFactory(client=other_policy_client, user=users.tam, role="tam")
     policy(client=other_policy_client, calendar=None, by=users.administrator)
     departments = [DepartmentFactory(name=f"Dept {n}") for n in range(3)]
     for number in range(30):
@@ -377,8 +378,8 @@ def test_onlookers_cannot_open_incidents(client, users, sla):
     assert not Incident.objects.exists()
 
 
-def test_edit_title_and_description_only(client, users, sla):
-    web = incident(sla[0].client, by=users.tam)
+def test_edit_title_and_description_only(client, users, sla, department):
+    web = incident(sla[0].client, by=users.tam, department=department)  # hers to read
     client.force_login(users.engineer)
 
     with time_machine.travel(at(1), tick=False):
@@ -399,8 +400,8 @@ def post_event(client, web, **data):
     return client.post(reverse("sla:incident_event_create", args=[web.pk]), data)
 
 
-def test_a_status_change_is_recorded_and_pauses_the_clocks(client, users, sla):
-    web = incident(sla[0].client, by=users.tam)
+def test_a_status_change_is_recorded_and_pauses_the_clocks(client, users, sla, department):
+    web = incident(sla[0].client, by=users.tam, department=department)  # hers to read
     client.force_login(users.engineer)
 
     with time_machine.travel(at(1), tick=False):
@@ -435,7 +436,7 @@ def test_an_event_in_the_past_is_dated_in_the_viewers_time_zone(client, users, s
 
 
 def test_reassigning_sets_department_and_assignee(client, users, sla, department):
-    web = incident(sla[0].client, by=users.tam)
+    web = incident(sla[0].client, by=users.tam, assignee=users.lead)  # hers to read
     client.force_login(users.lead)
 
     with time_machine.travel(at(1), tick=False):

@@ -45,9 +45,11 @@ def _frozen():
 
 
 @pytest.fixture
-def records(users, tam_client):
+def records(users, tam_client, department):
     sla, _version = policy(client=tam_client, calendar=office_calendar(), by=users.administrator)
-    return SimpleNamespace(policy=sla, incident=incident(tam_client, by=users.tam))
+    # In ``department``: its engineers and lead read the incident, its client and the policy.
+    web = incident(tam_client, by=users.tam, department=department)
+    return SimpleNamespace(policy=sla, incident=web)
 
 
 def url(name: str, key: str | None, records) -> str:

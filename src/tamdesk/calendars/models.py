@@ -26,6 +26,7 @@ from tamdesk.calendars.intervals import (
 )
 from tamdesk.calendars.time_zones import DEFAULT_TIME_ZONE, validate_time_zone
 from tamdesk.core.models import TimeStampedModel
+from tamdesk.core.scoping import ReferenceQuerySet, restrict
 
 
 class Calendar(TimeStampedModel):
@@ -43,6 +44,9 @@ class Calendar(TimeStampedModel):
         ),
     )
 
+    # Reference data: every role reads every calendar (``tamdesk.core.scoping``).
+    objects = ReferenceQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("calendar")
@@ -54,15 +58,21 @@ class Calendar(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("calendars:calendar_detail", args=[self.pk])
 
-    def users(self, limit: int | None = None) -> list[tuple[str, list[models.Model]]]:
+    def users(
+        self, limit: int | None = None, *, viewer=None
+    ) -> list[tuple[str, list[models.Model]]]:
         """The records that work by this calendar and protect it from deletion, by kind:
         ``[("departments", [...])]``. Found through the relations pointing here, so that the
-        calendars do not import the domains above them (directory, later sla)."""
+        calendars do not import the domains above them (directory, later sla). With a
+        ``viewer``, only the records they read (``visible_to``: a client's SLA policy is its
+        readers')."""
         found = []
         for relation in self._meta.related_objects:
             if relation.on_delete is not models.PROTECT:
                 continue
             records = getattr(self, relation.get_accessor_name()).all()
+            if viewer is not None:
+                records = restrict(records, viewer)
             records = list(records[:limit] if limit is not None else records)
             if records:
                 found.append((str(relation.related_model._meta.verbose_name_plural), records))
@@ -183,6 +193,9 @@ class CalendarException(TimeStampedModel):
             "language; empty for exceptions entered by hand."
         ),
     )
+
+    # Reference data: every role reads every calendar (``tamdesk.core.scoping``).
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["calendar", "date"]

@@ -37,7 +37,9 @@ class CalendarList(CalendarViews, ui.ObjectListView):
 
     def get_queryset(self):
         return (
-            Calendar.objects.prefetch_related("working_intervals")
+            super()
+            .get_queryset()
+            .prefetch_related("working_intervals")
             .annotate(exception_count=Count("exceptions"))
             .order_by("name")  # Meta.ordering does not apply to an aggregating query
         )
@@ -59,7 +61,7 @@ class CalendarDetail(CalendarViews, ui.ObjectDetailView):
     template_name = "calendars/calendar_detail.html"
 
     def get_queryset(self):
-        return Calendar.objects.prefetch_related("working_intervals")
+        return super().get_queryset().prefetch_related("working_intervals")
 
     def get_extra_context(self, obj):
         today = local_today(obj)
@@ -69,7 +71,7 @@ class CalendarDetail(CalendarViews, ui.ObjectDetailView):
             "month": month,
             "exceptions": obj.exceptions.filter(date__year=month.first.year),
             "exception_years": obj.exceptions.dates("date", "year"),
-            "users": obj.users(limit=50),
+            "users": obj.users(limit=50, viewer=self.request.user),
             "history_related": [calendar_history(obj)],
         }
 
@@ -158,7 +160,7 @@ class ExceptionViews:
     route = "calendars:exception"
 
     def get_queryset(self):
-        return CalendarException.objects.select_related("calendar")
+        return super().get_queryset().select_related("calendar")
 
 
 class ExceptionList(ExceptionViews, ui.ObjectListView):

@@ -52,6 +52,7 @@ from tamdesk.changes.serializers import (
     TransitionSerializer,
 )
 from tamdesk.core.api import AuditedViewSetMixin, RulesPermission
+from tamdesk.core.scoping import ScopedViewSetMixin
 from tamdesk.core.viewsets import ApiSchema, RulesViewSet, error_response
 
 
@@ -111,7 +112,8 @@ def _require(user, perm: str, obj) -> None:
     ),
 )
 class ChangeRequestViewSet(ChangesViewSet):
-    """Change requests. Everyone with a role reads them; administrators, service managers and
+    """Change requests. Everyone with a role reads the ones they may see (another is a 404);
+    administrators, service managers and
     TAMs create them; administrators, service managers and the client's TAM edit them. They
     are never deleted: cancel them."""
 
@@ -296,9 +298,9 @@ def _task_action(summary: str, description: str, request=None):
     ),
 )
 class DepartmentTaskViewSet(ChangesViewSet):
-    """Department tasks. Everyone with a role reads them; who edits the change adds, edits and
-    cancels them; the task's department (engineers and lead) also starts, completes, blocks and
-    unblocks them. Never deleted: cancel them."""
+    """Department tasks. Everyone with a role reads those of the changes they may see; who
+    edits the change adds, edits and cancels them; the task's department (engineers and lead)
+    also starts, completes, blocks and unblocks them. Never deleted: cancel them."""
 
     queryset = DepartmentTask.objects.select_related("change", "department__lead", "assignee")
     serializer_class = DepartmentTaskSerializer
@@ -431,7 +433,7 @@ class TaskDependencyViewSet(ChangesViewSet):
 # --- playbooks -----------------------------------------------------------------------------
 
 
-class ChangeTemplateViewSet(AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ChangeTemplateViewSet(ScopedViewSetMixin, AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Playbooks with their tasks and dependencies; read by everyone with a role."""
 
     authentication_classes = RulesViewSet.authentication_classes

@@ -12,8 +12,12 @@ class ChangesConfig(AppConfig):
         # import. The domain's page sections (client page, home) are put on the pages by the
         # workspace (tamdesk.workspace.sections).
         from tamdesk.changes import audit, notifications, permissions, tasks  # noqa: F401
+        from tamdesk.changes.querysets import clients_worked_on_by
         from tamdesk.core import events
+        from tamdesk.directory.querysets import add_client_reach
 
+        # A department reads the clients of its changes (tamdesk.core.scoping).
+        add_client_reach(clients_worked_on_by)
         # Re-schedule open changes when a department's working time changes.
         events.subscribe(
             events.WorkingTimeChanged,

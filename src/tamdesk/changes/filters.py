@@ -16,7 +16,8 @@ from tamdesk.changes.choices import OPEN_TASK_STATUSES, ChangeStatus, ScheduleSt
 from tamdesk.changes.forms import PersonChoiceField
 from tamdesk.changes.models import ChangeRequest, DepartmentTask, TaskDependency
 from tamdesk.core.filters import text_search
-from tamdesk.directory.models import Client, Department
+from tamdesk.directory.filters import visible_clients
+from tamdesk.directory.models import Department
 
 User = get_user_model()
 
@@ -55,7 +56,7 @@ class ChangeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method=text_search(["title", "description", "client__name"])
     )
-    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=Client.objects.all())
+    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=visible_clients)
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=ChangeStatus.choices, widget=OneOrMoreSelect
     )
@@ -93,13 +94,16 @@ class ChangeFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=risky) if value else queryset.exclude(pk__in=risky)
 
 
+def visible_changes(request):
+    """A filter's choice of changes: those the user reads (``ChangeRequestQuerySet``)."""
+    return ChangeRequest.objects.visible_to(getattr(request, "user", None))
+
+
 class DepartmentTaskFilter(django_filters.FilterSet):
     """``/api/v1/change-tasks/``. ``ready``: ready and not blocked; ``critical``: open and on the
     critical path."""
 
-    change = django_filters.ModelChoiceFilter(
-        label=_("Change"), queryset=ChangeRequest.objects.all()
-    )
+    change = django_filters.ModelChoiceFilter(label=_("Change"), queryset=visible_changes)
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=Department.objects.all()
     )
@@ -131,7 +135,7 @@ class TaskDependencyFilter(django_filters.FilterSet):
     """``/api/v1/task-dependencies/``: the dependencies of a change."""
 
     change = django_filters.ModelChoiceFilter(
-        label=_("Change"), queryset=ChangeRequest.objects.all(), field_name="successor__change"
+        label=_("Change"), queryset=visible_changes, field_name="successor__change"
     )
 
     class Meta:

@@ -88,7 +88,7 @@ CHANGE_EDIT_FIELDS = [
 
 class ChangeEditForm(VersionedModelForm):
     """Edit a change (``services.update_change``). The client is not editable; the requesting
-    contact and the affected components are the client's."""
+    contact and the affected components are the client's, of those ``user`` reads."""
 
     owner = PersonChoiceField(label=_("Owner (TAM)"), queryset=owners())
     fieldsets = [
@@ -121,11 +121,15 @@ class ChangeEditForm(VersionedModelForm):
             "planned_start_at": ranges.InstantFormField,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         client_id = self.instance.client_id
-        self.fields["requesting_contact"].queryset = Contact.objects.filter(client_id=client_id)
-        self.fields["affected_components"].queryset = Component.objects.filter(client_id=client_id)
+        self.fields["requesting_contact"].queryset = Contact.objects.visible_to(user).filter(
+            client_id=client_id
+        )
+        self.fields["affected_components"].queryset = Component.objects.visible_to(user).filter(
+            client_id=client_id
+        )
 
     def service_fields(self) -> dict:
         """The keyword arguments of ``services.update_change``."""

@@ -25,7 +25,10 @@ from tamdesk.changes.choices import (
     TaskStatus,
 )
 from tamdesk.changes.querysets import (
+    ActivityEntryQuerySet,
     ChangeRequestQuerySet,
+    ChangeTemplateQuerySet,
+    CommentQuerySet,
     DepartmentTaskQuerySet,
     TaskDependencyQuerySet,
 )
@@ -305,6 +308,8 @@ class ChangeTemplate(TimeStampedModel):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = ChangeTemplateQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("playbook")
         verbose_name_plural = _("playbooks")
@@ -400,6 +405,8 @@ class Comment(TimeStampedModel):
     )
     body = models.TextField(_("comment"))
 
+    objects = CommentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
@@ -426,6 +433,8 @@ class ActivityEntry(TimelineEntry):
     )
     kind = models.CharField(_("what"), max_length=32, choices=ActivityKind.choices)
     reason = models.TextField(_("reason"), blank=True)
+
+    objects = ActivityEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("activity entry")

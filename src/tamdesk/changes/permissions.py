@@ -1,6 +1,7 @@
 """Who may do what with changes, their tasks and playbooks.
 
-- Everyone with a role reads changes, tasks and playbooks.
+- Everyone with a role reads changes, tasks and playbooks — the changes (with their tasks) they
+  may see: ``ChangeRequestQuerySet.visible_to`` decides which rows.
 - Administrators and service managers create and edit every change; a TAM creates and edits
   changes of the clients they manage (TAM or backup TAM today). ``add_changerequest`` takes the
   client as its object; without one it tells whether the user opens changes at all.

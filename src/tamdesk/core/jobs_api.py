@@ -13,6 +13,7 @@ from tamdesk.core import ranges
 from tamdesk.core.api import AuditedViewSetMixin, RulesPermission
 from tamdesk.core.filters import JobRunFilter
 from tamdesk.core.models import JobRun
+from tamdesk.core.scoping import ScopedViewSetMixin
 from tamdesk.core.tokens import ApiTokenAuthentication
 from tamdesk.core.viewsets import ApiSchema
 
@@ -33,7 +34,7 @@ class JobRunSerializer(ranges.ModelSerializer):
     list=extend_schema(summary=_("Runs of the periodic jobs, newest first (administrators)")),
     retrieve=extend_schema(summary=_("One run of a periodic job")),
 )
-class JobRunViewSet(AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class JobRunViewSet(ScopedViewSetMixin, AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     # Token first: its ``WWW-Authenticate`` header makes an anonymous call a 401, not a 403.
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [RulesPermission]

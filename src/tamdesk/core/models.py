@@ -12,6 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.core import ranges
+from tamdesk.core.querysets import ApiTokenQuerySet
+from tamdesk.core.scoping import AdministeredQuerySet
 
 
 class TimeStampedModel(models.Model):
@@ -189,6 +191,9 @@ class JobRun(models.Model):
     detail = models.TextField(_("detail"), blank=True)
     worker = models.CharField(_("worker"), max_length=200, blank=True)
 
+    # Administrators only (``tamdesk.core.scoping``).
+    objects = AdministeredQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("job run")
         verbose_name_plural = _("job runs")
@@ -253,6 +258,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

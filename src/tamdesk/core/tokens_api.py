@@ -20,6 +20,7 @@ from tamdesk.core import ranges, tokens
 from tamdesk.core.api import AuditedViewSetMixin
 from tamdesk.core.auth import LoginLockedOut
 from tamdesk.core.models import ApiToken
+from tamdesk.core.scoping import ScopedViewSetMixin
 from tamdesk.core.viewsets import ApiSchema, error_response
 
 
@@ -107,6 +108,7 @@ class ApiTokenSerializer(ranges.ModelSerializer):
     destroy=extend_schema(summary=_("Revoke one of your API tokens")),
 )
 class ApiTokenViewSet(
+    ScopedViewSetMixin,
     AuditedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -122,12 +124,13 @@ class ApiTokenViewSet(
     schema = ApiSchema()
     serializer_class = ApiTokenSerializer
     filter_backends = []
-    queryset = ApiToken.objects.none()
+    queryset = ApiToken.objects.all()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ApiToken.objects.none()
-        return tokens.active_tokens(self.request.user)
+        # The caller's own (``ApiTokenQuerySet.visible_to``) that still work.
+        return super().get_queryset() & tokens.active_tokens(self.request.user)
 
     def perform_destroy(self, instance: ApiToken) -> None:
         tokens.revoke_token(instance, by=self.request.user)

@@ -1,12 +1,13 @@
 """Generic views of the HTML UI, parameterised per model by the domains.
 
 Every view requires a login and asks ``user.has_perm("<app>.<verb>_<model>", obj)`` (the rules
-predicates of the domain decide); a refusal is a 403. List views filter, sort and paginate with
-the domain's FilterSet and answer an htmx request with the table fragment only. Form views turn a
-``DomainError`` raised by a service into a form error on its ``field``; delete views turn it into a
-message and delete nothing. Edit views lock the record and refuse a stale save
-(``VersionedEditMixin``, see ``tamdesk.core.concurrency``). URL names follow
-``<route>_<action>`` (``directory:client_list``).
+predicates of the domain decide); a refusal is a 403. Rows are read through the model's
+``visible_to(user)`` (``get_queryset``, ``tamdesk.core.scoping``): a record the user may not read
+is a 404. List views filter, sort and paginate with the domain's FilterSet and answer an htmx
+request with the table fragment only. Form views turn a ``DomainError`` raised by a service into
+a form error on its ``field``; delete views turn it into a message and delete nothing. Edit views
+lock the record and refuse a stale save (``VersionedEditMixin``, see ``tamdesk.core.concurrency``).
+URL names follow ``<route>_<action>`` (``directory:client_list``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
 
-from tamdesk.core import concurrency
+from tamdesk.core import concurrency, scoping
 from tamdesk.core.concurrency import StaleEdit
 from tamdesk.core.exceptions import DomainError
 from tamdesk.core.forms import VersionedFormMixin
@@ -166,10 +167,20 @@ class ModelView(LoginRequiredMixin, View):
     def check(self, verb: str, obj: models.Model | None = None) -> None:
         require_perm(self.request.user, self.model, verb, obj)
 
-    def get_queryset(self) -> models.QuerySet:
+    def all_rows(self) -> models.QuerySet:
+        """Every row of the model, before scoping (a view whose model's manager is not ours,
+        like Django's ``User``, returns a queryset that has ``visible_to``)."""
         return self.model._default_manager.all()
 
+    def get_queryset(self) -> models.QuerySet:
+        """The rows the user may read (``tamdesk.core.scoping``): a view adds its joins and
+        annotations with ``super().get_queryset()``; a record outside is a 404."""
+        return scoping.restrict(self.all_rows(), self.request.user)
+
     def get_object(self) -> models.Model:
+        """The record, if the user reads it. Someone who may not read the model at all (no
+        role) is refused (403) before the lookup; a record outside their rows is a 404."""
+        self.check("view")
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def base_context(self) -> dict:
@@ -277,7 +288,9 @@ class ObjectFormView(ModelView):
     def make_form(self, obj: models.Model | None = None, *, bound=True, **kwargs) -> BaseForm:
         if bound and self.request.method == "POST":
             kwargs.update(data=self.request.POST, files=self.request.FILES)
-        return self.form_class(instance=obj, **kwargs)
+        form = self.form_class(instance=obj, **kwargs)
+        scoping.restrict_choices(form, self.request.user)
+        return form
 
     def save(self, form: BaseForm) -> models.Model:
         """Write the record; views that go through a service override this."""
@@ -338,7 +351,8 @@ class ObjectCreateView(ObjectFormView):
             return None
         related = self.model._meta.get_field(self.parent_field).related_model
         try:
-            return related._default_manager.filter(pk=value).first()
+            parents = scoping.restrict(related._default_manager.all(), self.request.user)
+            return parents.filter(pk=value).first()
         except (ValueError, ValidationError):
             return None
 

@@ -24,6 +24,7 @@ from rest_framework.filters import SearchFilter
 from tamdesk.core import concurrency, ranges
 from tamdesk.core.api import AuditedViewSetMixin, PreconditionFailed, RulesPermission
 from tamdesk.core.exceptions import ProtectedError
+from tamdesk.core.scoping import ScopedViewSetMixin
 from tamdesk.core.tokens import ApiTokenAuthentication
 
 #: Methods that change one record: locked, checked against ``If-Match``, run in a transaction.
@@ -268,10 +269,13 @@ class UpdateFieldsModelSerializer(ranges.ModelSerializer):
         return instance
 
 
-class RulesViewSet(VersionedViewSetMixin, AuditedViewSetMixin, viewsets.ModelViewSet):
+class RulesViewSet(
+    ScopedViewSetMixin, VersionedViewSetMixin, AuditedViewSetMixin, viewsets.ModelViewSet
+):
     """CRUD guarded by the ``<app>.<verb>_<model>`` rules of the domain, with the documented
     error responses; a protected record is not deleted (409 ``protected``); edits are locked
-    and versioned (``VersionedViewSetMixin``)."""
+    and versioned (``VersionedViewSetMixin``); only the rows the caller may read are listed or
+    found (``ScopedViewSetMixin``: another is a 404)."""
 
     # Token first: its ``WWW-Authenticate`` header makes an anonymous call a 401, not a 403.
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
@@ -286,6 +290,13 @@ class RulesViewSet(VersionedViewSetMixin, AuditedViewSetMixin, viewsets.ModelVie
     def create_permission(self) -> str:
         """The model-level permission a create needs before the input is read."""
         return self.permission_name("add")
+
+    def get_object(self):
+        # Someone who may not read the model at all (no role) is refused (403) whatever the
+        # id; a record outside the rows they read is a 404 (``ScopedViewSetMixin``).
+        if not self.request.user.has_perm(self.permission_name("view")):
+            self.permission_denied(self.request)
+        return super().get_object()
 
     def check_permissions(self, request) -> None:
         super().check_permissions(request)

@@ -29,6 +29,11 @@ from tamdesk.directory.models import (
 )
 
 
+def visible_clients(request):
+    """A filter's choice of clients: those the user reads (``ClientQuerySet.visible_to``)."""
+    return Client.objects.visible_to(getattr(request, "user", None))
+
+
 class DepartmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method=_search(["code", "name", "description"])
@@ -108,7 +113,7 @@ class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method=_search(["name", "email", "phone", "messenger", "client__name"])
     )
-    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=Client.objects.all())
+    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=visible_clients)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ContactKind.choices)
     is_active = django_filters.BooleanFilter(label=_("Active"))
     ordering = django_filters.OrderingFilter(
@@ -126,7 +131,7 @@ class AccountTeamAssignmentFilter(django_filters.FilterSet):
         label=_("Search"),
         method=_search(["client__name", "user__username", "user__first_name", "user__last_name"]),
     )
-    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=Client.objects.all())
+    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=visible_clients)
     role = django_filters.ChoiceFilter(label=_("Role"), choices=AccountRole.choices)
     current = django_filters.BooleanFilter(label=_("Current"), method="filter_current")
     ordering = django_filters.OrderingFilter(
@@ -149,7 +154,7 @@ class ComponentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method=_search(["name", "description", "identifiers", "client__name"])
     )
-    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=Client.objects.all())
+    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=visible_clients)
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=Department.objects.all()
     )

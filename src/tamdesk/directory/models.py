@@ -26,7 +26,14 @@ from tamdesk.directory.choices import (
     ComponentKind,
     ContactKind,
 )
-from tamdesk.directory.querysets import AccountTeamQuerySet, ClientQuerySet
+from tamdesk.directory.querysets import (
+    AccountTeamQuerySet,
+    ClientQuerySet,
+    ComponentQuerySet,
+    ContactQuerySet,
+    DepartmentQuerySet,
+    EngineerQuerySet,
+)
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
@@ -57,6 +64,8 @@ class Department(TimeStampedModel):
         help_text=_("When the department works: its hours, time zone and holidays."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = DepartmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -89,6 +98,8 @@ class Engineer(TimeStampedModel):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Moscow", validators=[validate_time_zone]
     )
+
+    objects = EngineerQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "user__username"]
@@ -213,6 +224,8 @@ class Contact(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = ContactQuerySet.as_manager()
+
     class Meta:
         ordering = ["client__name", "name"]
         verbose_name = _("contact")
@@ -329,6 +342,8 @@ class Component(TimeStampedModel):
         _("identifiers"), blank=True, help_text=_("Host names, addresses, IDs — one per line.")
     )
     url = models.URLField(_("link"), blank=True)
+
+    objects = ComponentQuerySet.as_manager()
 
     class Meta:
         ordering = ["client__name", "department__name", "name"]

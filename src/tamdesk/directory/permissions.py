@@ -1,7 +1,8 @@
 """Who may do what in the directory — the one place access is decided. UI views and the API both
 ask ``user.has_perm("directory.<verb>_<model>", obj)``; the predicates behind those names live here.
 
-- Everyone with a role reads the directory.
+- Everyone with a role reads the directory — the rows they may see (``visible_to`` in
+  ``directory/querysets.py``: a client's contacts are its account team's).
 - Administrators manage users, engineers and departments, and may do everything else.
 - A client is edited by its account team's TAM (or backup TAM) and service manager, and by the
   programme lead (every client). Service managers and programme leads may register new clients;

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from tamdesk.core import ranges
 from tamdesk.core.api import AuditedViewSetMixin
+from tamdesk.core.scoping import ScopedViewSetMixin
 from tamdesk.core.tokens import ApiTokenAuthentication
 from tamdesk.core.viewsets import ApiSchema, UpdateFieldsModelSerializer, VersionedViewSetMixin
 from tamdesk.notifications import destinations, services
@@ -49,7 +50,7 @@ class ActionPermission(permissions.BasePermission):
         return request.user.has_perm(view.permission_for_action(), obj)
 
 
-class NotificationsApiMixin(AuditedViewSetMixin):
+class NotificationsApiMixin(ScopedViewSetMixin, AuditedViewSetMixin):
     # Token first: its ``WWW-Authenticate`` header makes an anonymous call a 401, not a 403.
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [ActionPermission]
@@ -105,10 +106,12 @@ class NotificationViewSet(
         "unread": "notifications.read_notification",
     }
 
+    queryset = Notification.objects.all()
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Notification.objects.none()
-        return Notification.objects.inbox(self.request.user)
+        return super().get_queryset().inbox(self.request.user)
 
     def _marked(self, notification: Notification) -> Response:
         notification.refresh_from_db(fields=["read_at"])

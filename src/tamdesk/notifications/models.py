@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.core.models import TimeStampedModel
+from tamdesk.core.scoping import AdministeredQuerySet
 from tamdesk.notifications.choices import Channel, NotificationStatus, WebhookFormat
 from tamdesk.notifications.querysets import NotificationQuerySet
 
@@ -47,6 +48,9 @@ class WebhookSubscription(TimeStampedModel):
         _("format"), max_length=16, choices=WebhookFormat.choices, default=WebhookFormat.JSON
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    # Administrators only (``tamdesk.core.scoping``).
+    objects = AdministeredQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("webhook subscription")

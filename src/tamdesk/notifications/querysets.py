@@ -1,10 +1,20 @@
 from __future__ import annotations
 
-from django.db import models
 from django.db.models import Q
 
+from tamdesk.core.roles import Role, role_names
+from tamdesk.core.scoping import RestrictedQuerySet
 
-class NotificationQuerySet(models.QuerySet):
+
+class NotificationQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """Administrators read the whole outbox; everyone else their own notifications."""
+        if Role.ADMINISTRATOR.value in role_names(user):
+            return self.all()
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient_user=user)
+
     def inbox(self, user):
         """The in-app notifications of ``user``, newest first."""
         return self.filter(recipient_user=user, channel="in_app")

@@ -246,8 +246,9 @@ class SLAPolicyUpdateSerializer(UpdateFieldsModelSerializer):
     ),
 )
 class SLAPolicyViewSet(RulesViewSet):
-    """SLA policies and their versions. Everyone with a role reads them; administrators and
-    service managers manage them."""
+    """SLA policies and their versions. Everyone with a role reads the tier policies and those
+    of the clients they may see (another is a 404); administrators and service managers manage
+    them."""
 
     queryset = SLAPolicy.objects.select_related("client").prefetch_related(
         "versions__targets", "versions__calendar"
@@ -556,7 +557,8 @@ class IncidentEventSerializer(ranges.ModelSerializer):
     partial_update=extend_schema(request=IncidentUpdateSerializer),
 )
 class IncidentViewSet(RulesViewSet):
-    """Incidents and their clocks. Everyone with a role reads them; administrators, service
+    """Incidents and their clocks. Everyone with a role reads the ones they may see (another is
+    a 404); administrators, service
     managers, TAMs, department leads and engineers open them and record their events. They are
     never deleted."""
 

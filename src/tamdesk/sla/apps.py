@@ -11,4 +11,9 @@ class SlaConfig(AppConfig):
         # Auditlog models, permissions, notification event types and periodic jobs declare
         # themselves on import. The domain's page sections (client page, home, digest) are put
         # on the pages by the workspace (tamdesk.workspace.sections).
+        from tamdesk.directory.querysets import add_client_reach
         from tamdesk.sla import audit, notifications, permissions, tasks  # noqa: F401
+        from tamdesk.sla.querysets import clients_worked_on_by
+
+        # A department reads the clients of its incidents (tamdesk.core.scoping).
+        add_client_reach(clients_worked_on_by)

@@ -21,7 +21,8 @@ from tamdesk.core import ranges
 from tamdesk.core.filters import text_search
 from tamdesk.core.forms import PersonLabelMixin
 from tamdesk.directory.choices import ClientTier
-from tamdesk.directory.models import Client, Department, assignable_people
+from tamdesk.directory.filters import visible_clients
+from tamdesk.directory.models import Department, assignable_people
 from tamdesk.sla.choices import ClockKind, ClockState, IncidentStatus, Priority
 from tamdesk.sla.models import Incident, IncidentClock, SLAPolicy
 
@@ -51,7 +52,7 @@ def _due(kind: str):
 
 class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method=text_search(["title", "external_id"]))
-    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=Client.objects.all())
+    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=visible_clients)
     priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=IncidentStatus.choices)
     department = django_filters.ModelChoiceFilter(
@@ -151,7 +152,7 @@ class SLAPolicyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method=text_search(["name", "description", "client__name"])
     )
-    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=Client.objects.all())
+    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=visible_clients)
     tier = django_filters.ChoiceFilter(label=_("Tier"), choices=ClientTier.choices)
     ordering = django_filters.OrderingFilter(
         fields=(("name", "name"), ("client__name", "client"), ("tier", "tier")),

@@ -20,7 +20,12 @@ from tamdesk.sla.choices import (
     PolicySource,
     Priority,
 )
-from tamdesk.sla.querysets import IncidentClockQuerySet, IncidentQuerySet, PolicyVersionQuerySet
+from tamdesk.sla.querysets import (
+    IncidentClockQuerySet,
+    IncidentQuerySet,
+    PolicyVersionQuerySet,
+    SLAPolicyQuerySet,
+)
 
 DEFAULT_THRESHOLDS = [50, 75]
 DEFAULT_PAUSE_STATUSES = [IncidentStatus.WAITING_CLIENT.value]
@@ -49,6 +54,8 @@ class SLAPolicy(TimeStampedModel):
     )
     tier = models.CharField(_("tier"), max_length=16, choices=ClientTier.choices, blank=True)
     description = models.TextField(_("description"), blank=True)
+
+    objects = SLAPolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("SLA policy")

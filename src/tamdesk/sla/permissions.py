@@ -1,6 +1,7 @@
 """Who may do what with SLA policies and incidents.
 
-- Everyone with a role reads policies and incidents (quality is everybody's business).
+- Everyone with a role reads policies and incidents — the rows they may see
+  (``IncidentQuerySet.visible_to``, ``SLAPolicyQuerySet.visible_to``).
 - Administrators and service managers manage SLA policies (a policy change is a new version).
 - Administrators, service managers, TAMs, department leads and engineers open incidents and
   record their events (responses, status changes, reassignments, resolutions).

@@ -1,30 +1,80 @@
-"""Reusable reads of the SLA domain."""
+"""Reusable reads of the SLA domain, and who reads which incidents and policies
+(``visible_to``, see ``tamdesk.core.scoping``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
+from tamdesk.core.scoping import RestrictedQuerySet, has_any_role, sees_everything
+from tamdesk.directory.querysets import (
+    account_team_client_ids,
+    department_ids_of,
+    visible_client_ids,
+)
 from tamdesk.sla.choices import WORKING_STATUSES
 
 
-class PolicyVersionQuerySet(models.QuerySet):
+class SLAPolicyQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """Tier policies are reference data (every role reads them); a client's own policy
+        follows its client."""
+        if sees_everything(user):
+            return self.all()
+        if not has_any_role(user):
+            return self.none()
+        return self.filter(Q(client__isnull=True) | Q(client__in=visible_client_ids(user)))
+
+
+class PolicyVersionQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """The versions of the policies ``user`` reads (``SLAPolicyQuerySet.visible_to``)."""
+        from tamdesk.sla.models import SLAPolicy
+
+        if sees_everything(user):
+            return self.all()
+        return self.filter(policy__in=SLAPolicy.objects.visible_to(user).values("pk"))
+
     def in_force(self, at: dt.datetime):
         return self.filter(valid_from__lte=at).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gt=at)
         )
 
 
-class IncidentQuerySet(models.QuerySet):
+def worked_on_by(user) -> Q:
+    """Incidents of ``user``'s department (``department_ids_of``), assigned to them or opened
+    by them (whoever opens an incident goes on to see it, whatever department it is in)."""
+    from tamdesk.sla.models import IncidentEvent
+
+    opened = IncidentEvent.objects.filter(incident=OuterRef("pk"), kind="opened", by=user)
+    return Q(department__in=department_ids_of(user)) | Q(assignee=user) | Q(Exists(opened))
+
+
+class IncidentQuerySet(RestrictedQuerySet):
     def open(self):
         """Incidents in a working status: neither resolved nor closed."""
         return self.filter(status__in=WORKING_STATUSES)
 
     def visible_to(self, user):
-        """Every incident for people with a role (the SLA is everybody's business here)."""
-        return self
+        """Everything for administrators, service managers and the programme lead; else the
+        incidents of the clients on whose account team ``user`` is, of their department, and
+        assigned to them."""
+        if sees_everything(user):
+            return self.all()
+        if not has_any_role(user):
+            return self.none()
+        return self.filter(Q(client__in=account_team_client_ids(user)) | worked_on_by(user))
+
+
+def clients_worked_on_by(user) -> models.QuerySet:
+    """The clients ``user`` reaches through incidents (``directory.querysets.add_client_reach``)."""
+    from tamdesk.sla.models import Incident
+
+    if not has_any_role(user):
+        return Incident.objects.none().values("client")
+    return Incident.objects.filter(worked_on_by(user)).values("client")
 
 
 class IncidentClockQuerySet(models.QuerySet):

@@ -36,7 +36,7 @@ class ChangeViews:
     route = "changes:change"
 
     def get_queryset(self):
-        return ChangeRequest.objects.select_related("client", "owner", "requesting_contact")
+        return super().get_queryset().select_related("client", "owner", "requesting_contact")
 
 
 class ChangeList(ChangeViews, ui.ObjectListView):

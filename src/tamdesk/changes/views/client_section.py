@@ -18,7 +18,8 @@ OPEN_LIMIT = 20
 
 def changes_section_context(client: Client, request: HttpRequest) -> dict:
     open_changes = (
-        ChangeRequest.objects.filter(client=client)
+        ChangeRequest.objects.visible_to(request.user)
+        .filter(client=client)
         .open()
         .select_related("owner")
         .order_by("committed_on", "-created_at", "-id")

@@ -13,7 +13,6 @@ import abc
 import copy
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from tamdesk.changes import services
@@ -98,7 +97,7 @@ class ChangeUpdate(ChangeViews, EditView):
 
     def make_form(self, change, data):
         # The form's own copy: validation must not alter the change the page shows.
-        return self.form_class(data, instance=copy.copy(change))
+        return self.form_class(data, instance=copy.copy(change), user=self.request.user)
 
     def save(self, change, form):
         return services.update_change(change, by=self.request.user, **form.service_fields())
@@ -116,11 +115,8 @@ class TaskUpdate(EditView):
     model = DepartmentTask
     form_class = TaskEditForm
 
-    def get_object(self) -> DepartmentTask:
-        return get_object_or_404(
-            DepartmentTask.objects.select_related("change__client", "department", "assignee"),
-            pk=self.kwargs["pk"],
-        )
+    def get_queryset(self):
+        return super().get_queryset().select_related("change__client", "department", "assignee")
 
     def make_form(self, task, data):
         return self.form_class(data, instance=task)

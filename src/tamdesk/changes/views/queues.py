@@ -129,10 +129,12 @@ def with_queue_counts(departments):
     )
 
 
-def queue_of(department):
-    """The department's queue: its open tasks in open changes, least slack first."""
+def queue_of(department, tasks=None):
+    """The department's queue: its open tasks in open changes, least slack first (of ``tasks``,
+    the ones the viewer reads; every task by default)."""
+    tasks = DepartmentTask.objects.all() if tasks is None else tasks
     return (
-        DepartmentTask.objects.filter(department=department, status__in=QUEUE_STATUSES)
+        tasks.filter(department=department, status__in=QUEUE_STATUSES)
         .exclude(change__status__in=CLOSED_CHANGE_STATUSES)
         .order_by(F("slack_seconds").asc(nulls_last=True), "planned_start_at", "pk")
     )
@@ -163,7 +165,11 @@ class DepartmentQueue(QueueViews):
     def get(self, request, *args, **kwargs) -> HttpResponse:
         self.check("view")
         department = get_object_or_404(Department, pk=kwargs["pk"])
-        tasks = queue_of(department).select_related("change__client", "assignee")
+        # The tasks the viewer reads: a TAM sees their clients' work in another department's
+        # queue; the load per engineer counts every task (hours, not records).
+        tasks = queue_of(department, self.get_queryset()).select_related(
+            "change__client", "assignee"
+        )
         weeks = weeks_from(timezone.now(), department)
         return self.render(
             {

@@ -41,12 +41,15 @@ class TaskAction(ChangeDetail):
     Gantt chart (with the refusal, if any); without, a redirect to the change page."""
 
     def get(self, request, *args, **kwargs) -> HttpResponse:
-        task = get_object_or_404(DepartmentTask, pk=kwargs["pk"])
+        task = get_object_or_404(DepartmentTask.objects.visible_to(request.user), pk=kwargs["pk"])
         return redirect(change_url(task.change))
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         task = get_object_or_404(
-            DepartmentTask.objects.select_related("change", "department__lead"), pk=kwargs["pk"]
+            DepartmentTask.objects.visible_to(request.user).select_related(
+                "change", "department__lead"
+            ),
+            pk=kwargs["pk"],
         )
         if kwargs["action"] not in TASK_ACTIONS:
             raise Http404
@@ -118,13 +121,15 @@ class DependencyDelete(ChangeDetail):
 
     def get(self, request, *args, **kwargs) -> HttpResponse:
         link = get_object_or_404(
-            TaskDependency.objects.select_related("successor"), pk=kwargs["pk"]
+            TaskDependency.objects.visible_to(request.user).select_related("successor"),
+            pk=kwargs["pk"],
         )
         return redirect(change_url(link.successor.change))
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         link = get_object_or_404(
-            TaskDependency.objects.select_related("successor__change"), pk=kwargs["pk"]
+            TaskDependency.objects.visible_to(request.user).select_related("successor__change"),
+            pk=kwargs["pk"],
         )
         change = link.successor.change
         if not request.user.has_perm("changes.delete_taskdependency", change):

@@ -17,7 +17,7 @@ class AssignmentViews:
     route = "directory:assignment"
 
     def get_queryset(self):
-        return AccountTeamAssignment.objects.select_related("client", "user")
+        return super().get_queryset().select_related("client", "user")
 
 
 class AssignmentList(AssignmentViews, ui.ObjectListView):

@@ -22,7 +22,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from tamdesk.directory.choices import AccountRole, ContactKind
-from tamdesk.directory.models import Client
+from tamdesk.directory.models import Client, Contact
+from tamdesk.directory.querysets import reads_contacts_of
 
 CONTACT_GROUPS = [
     (ContactKind.TECHNICAL, _("Technical specialists"), _("They talk to the TAM.")),
@@ -76,8 +77,16 @@ def account_team_context(client: Client, request: HttpRequest) -> dict:
 
 
 def contacts_context(client: Client, request: HttpRequest) -> dict:
-    """Contacts split by kind; the "other" group only when it has someone."""
-    contacts = list(client.contacts.order_by("-is_active", "name"))
+    """Contacts split by kind; the "other" group only when it has someone. Hidden from those
+    who read the client but not its people (a department working on it, not its account team;
+    ``ContactQuerySet.visible_to``)."""
+    if not reads_contacts_of(request.user, client):
+        return {"hidden": True, "groups": [], "count": None}
+    contacts = list(
+        Contact.objects.visible_to(request.user)
+        .filter(client=client)
+        .order_by("-is_active", "name")
+    )
     groups = []
     for kind, label, hint in CONTACT_GROUPS:
         members = [contact for contact in contacts if contact.kind == kind]

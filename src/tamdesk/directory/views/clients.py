@@ -31,11 +31,18 @@ class ClientList(ClientViews, ui.ObjectListView):
             .filter(role=AccountRole.TAM)
             .select_related("user")
         )
-        return Client.objects.annotate(
-            contact_count=count_of(Contact.objects.filter(is_active=True), "client"),
-            component_count=count_of(Component.objects.all(), "client"),
-        ).prefetch_related(
-            Prefetch("account_assignments", queryset=current_tams, to_attr="current_tams")
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                contact_count=count_of(  # the contacts the user reads (account teams')
+                    Contact.objects.visible_to(self.request.user).filter(is_active=True), "client"
+                ),
+                component_count=count_of(Component.objects.all(), "client"),
+            )
+            .prefetch_related(
+                Prefetch("account_assignments", queryset=current_tams, to_attr="current_tams")
+            )
         )
 
 

@@ -15,7 +15,7 @@ class ComponentViews:
     route = "directory:component"
 
     def get_queryset(self):
-        return Component.objects.select_related("client", "department")
+        return super().get_queryset().select_related("client", "department")
 
 
 class ComponentList(ComponentViews, ui.ObjectListView):

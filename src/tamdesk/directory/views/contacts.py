@@ -16,7 +16,7 @@ class ContactViews:
     route = "directory:contact"
 
     def get_queryset(self):
-        return Contact.objects.select_related("client")
+        return super().get_queryset().select_related("client")
 
 
 class ContactList(ContactViews, ui.ObjectListView):

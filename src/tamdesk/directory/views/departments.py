@@ -25,9 +25,14 @@ class DepartmentList(DepartmentViews, ui.ObjectListView):
     table_template = "directory/partials/_department_table.html"
 
     def get_queryset(self):
-        return Department.objects.select_related("lead__user").annotate(
-            engineer_count=count_of(Engineer.objects.all(), "department"),
-            component_count=count_of(Component.objects.all(), "department"),
+        return (
+            super()
+            .get_queryset()
+            .select_related("lead__user")
+            .annotate(
+                engineer_count=count_of(Engineer.objects.all(), "department"),
+                component_count=count_of(Component.objects.all(), "department"),
+            )
         )
 
 
@@ -35,12 +40,13 @@ class DepartmentDetail(DepartmentViews, ui.ObjectDetailView):
     template_name = "directory/department_detail.html"
 
     def get_queryset(self):
-        return Department.objects.select_related("lead__user", "calendar")
+        return super().get_queryset().select_related("lead__user", "calendar")
 
     def get_extra_context(self, obj):
         return {
             "engineers": obj.engineers.select_related("user"),
-            "clients": Client.objects.filter(components__department=obj)
+            "clients": Client.objects.visible_to(self.request.user)
+            .filter(components__department=obj)
             .annotate(component_count=Count("components"))
             .order_by("name"),
         }

@@ -17,7 +17,7 @@ class EngineerViews:
     route = "directory:engineer"
 
     def get_queryset(self):
-        return Engineer.objects.select_related("user", "department")
+        return super().get_queryset().select_related("user", "department")
 
 
 class EngineerList(EngineerViews, ui.ObjectListView):
@@ -37,7 +37,8 @@ class EngineerDetail(EngineerViews, ui.ObjectDetailView):
         return {
             "roles": [role.label for role in Role if role.value in group_names],
             "competencies": obj.competencies.all(),
-            "assignments": AccountTeamAssignment.objects.current()
+            "assignments": AccountTeamAssignment.objects.visible_to(self.request.user)
+            .current()
             .filter(user=obj.user)
             .select_related("client"),
             "led_departments": obj.led_departments.all(),

@@ -12,6 +12,7 @@ from tamdesk.directory import services
 from tamdesk.directory.filters import UserFilter
 from tamdesk.directory.forms import UserForm
 from tamdesk.directory.models import AccountTeamAssignment
+from tamdesk.directory.querysets import UserQuerySet
 
 User = get_user_model()
 
@@ -20,9 +21,14 @@ class UserViews:
     model = User
     route = "directory:user"
 
+    def all_rows(self):
+        return UserQuerySet(model=User)
+
     def get_queryset(self):
         return (
-            User.objects.select_related("engineer__department")
+            super()
+            .get_queryset()
+            .select_related("engineer__department")
             .prefetch_related("groups")
             .order_by("username")
         )

@@ -35,8 +35,12 @@ class OutboxViews:
         }
 
     def get_queryset(self):
-        return Notification.objects.select_related(
-            "recipient_user", "recipient_department", "recipient_contact__client", "webhook"
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "recipient_user", "recipient_department", "recipient_contact__client", "webhook"
+            )
         )
 
 

@@ -23,25 +23,26 @@ PERIOD = dt.timedelta(days=90)
 OPEN_LIMIT = 20
 
 
-def period_figures(client: Client, *, since: dt.datetime) -> dict:
-    """Incidents opened since ``since`` and their clocks met or breached (as last measured)."""
+def period_figures(client: Client, *, since: dt.datetime, user) -> dict:
+    """Incidents opened since ``since`` and their clocks met or breached (as last measured),
+    of the incidents ``user`` reads."""
+    incidents = Incident.objects.visible_to(user).filter(client=client, opened_at__gte=since)
     counts = {}
     for kind in ClockKind:
         for state in (ClockState.MET, ClockState.BREACHED):
             counts[f"{kind.value}_{state.value}"] = Count(
                 "pk", filter=Q(kind=kind.value, state=state.value)
             )
-    figures = IncidentClock.objects.filter(
-        incident__client=client, incident__opened_at__gte=since
-    ).aggregate(**counts)
-    figures["incidents"] = Incident.objects.filter(client=client, opened_at__gte=since).count()
+    figures = IncidentClock.objects.filter(incident__in=incidents.values("pk")).aggregate(**counts)
+    figures["incidents"] = incidents.count()
     return figures
 
 
 def sla_section_context(client: Client, request: HttpRequest) -> dict:
     now = timezone.now()
     open_incidents = clocks.prefetched(
-        Incident.objects.filter(client=client)
+        Incident.objects.visible_to(request.user)
+        .filter(client=client)
         .open()
         .select_related("department", "assignee")
         .order_by("-opened_at", "-id")
@@ -64,7 +65,7 @@ def sla_section_context(client: Client, request: HttpRequest) -> dict:
             if can_add
             else ""
         ),
-        "figures": period_figures(client, since=now - PERIOD),
+        "figures": period_figures(client, since=now - PERIOD, user=request.user),
         "period_days": PERIOD.days,
         "time_zone": viewer_time_zone(request.user),
     }

@@ -37,7 +37,9 @@ class IncidentViews(ViewerTimeZoneMixin):
 
     def get_queryset(self):
         return clocks.prefetched(
-            Incident.objects.select_related("department", "assignee", "policy_version__policy")
+            super()
+            .get_queryset()
+            .select_related("department", "assignee", "policy_version__policy")
         )
 
 

@@ -47,7 +47,7 @@ class PolicyViews(ViewerTimeZoneMixin):
     route = "sla:policy"
 
     def get_queryset(self):
-        return SLAPolicy.objects.select_related("client")
+        return super().get_queryset().select_related("client")
 
 
 class PolicyList(PolicyViews, ui.ObjectListView):
