@@ -402,3 +402,27 @@ def test_who_opens_an_incident_reads_it_and_its_client_but_not_its_contacts(worl
     assert opened in Incident.objects.visible_to(engineer)
     assert umbrella in Client.objects.visible_to(engineer)
     assert not Contact.objects.visible_to(engineer).filter(client=umbrella).exists()
+
+
+def test_an_engineer_opens_an_incident_for_a_client_she_does_not_read_and_then_reads_it(
+    client, world
+):
+    """Opening an incident is open to any client (the write rule; the API agrees): the form
+    offers every client, not only the ones read (``choices_beyond_reading``)."""
+    from tests.sla.test_views_incidents import open_form
+
+    umbrella = world.clients["D"]
+    client.force_login(world.users.engineer)
+    assert not Client.objects.visible_to(world.users.engineer).filter(pk=umbrella.pk).exists()
+
+    form = client.get(reverse("sla:incident_create")).context["form"]
+    assert umbrella in form.fields["client"].queryset
+
+    response = client.post(
+        reverse("sla:incident_create"), open_form(umbrella, external_id="ZBX-beyond")
+    )
+
+    opened = Incident.objects.get(external_id="ZBX-beyond")
+    assert response.status_code == 302
+    assert response.url == opened.get_absolute_url()
+    assert client.get(response.url).status_code == 200

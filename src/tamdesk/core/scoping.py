@@ -83,8 +83,13 @@ def restrict(queryset: models.QuerySet, user) -> models.QuerySet:
 
 def restrict_choices(form, user) -> None:
     """Limit the form's record choices (a client, a contact, a change…) to the rows ``user``
-    reads: every choice field whose queryset has ``visible_to``."""
-    for field in form.fields.values():
+    reads: every choice field whose queryset has ``visible_to``, except those the form names in
+    ``choices_beyond_reading`` — fields whose write rule lets the user pick any row (opening an
+    incident: an engineer on duty takes a call from any client, as the API allows)."""
+    beyond = set(getattr(form, "choices_beyond_reading", ()))
+    for name, field in form.fields.items():
+        if name in beyond:
+            continue
         queryset = getattr(field, "queryset", None)
         if queryset is not None and hasattr(queryset, "visible_to"):
             field.queryset = queryset.visible_to(user)

@@ -132,7 +132,12 @@ def _status_choices(statuses) -> list[tuple[str, str]]:
 
 
 class IncidentOpenForm(forms.Form):
-    """Open an incident (``services.open_incident``); ``opened_at`` may be in the past."""
+    """Open an incident (``services.open_incident``); ``opened_at`` may be in the past. Whoever
+    may open incidents opens one for any client (the write rule, as in the API), so the client
+    choice is not limited to the clients one reads (``scoping.restrict_choices``); having opened
+    it, one reads the incident."""
+
+    choices_beyond_reading = ("client",)
 
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.all())
     title = forms.CharField(label=_("Title"), max_length=300)
