@@ -17,13 +17,33 @@ from django.utils.translation import gettext as _
 from tamdesk.sla import timeline
 from tamdesk.sla.choices import WORKING_STATUSES, IncidentEventKind, IncidentStatus
 from tamdesk.sla.imports.mapping import IGNORE, SOURCE_SLA_PREFIX, Mapping
-from tamdesk.sla.imports.readers.source import Record, Row
+from tamdesk.sla.imports.readers.source import Record, Row, bulk
 from tamdesk.sla.imports.readers.values import TimeError, TimeReader, flag, priority_of
 from tamdesk.sla.imports.records import ReadResult, Reject, SourceEvent, SourceIncident
 
 Kind = IncidentEventKind
 Status = IncidentStatus
-WORKING = frozenset(WORKING_STATUSES)
+WORKING = frozenset(str(status) for status in WORKING_STATUSES)
+# Plain strings: the replay runs once per row of a file (millions), enum lookups cost.
+NEW, RESOLVED, CLOSED = Status.NEW.value, Status.RESOLVED.value, Status.CLOSED.value
+OPENED, FIRST_RESPONSE, STATUS_CHANGED = "opened", "first_response", "status_changed"
+REASSIGNED, PRIORITY_CHANGED, REOPENED, COMMENT = (
+    "reassigned",
+    "priority_changed",
+    "reopened",
+    "comment",
+)
+assert {
+    OPENED,
+    FIRST_RESPONSE,
+    STATUS_CHANGED,
+    REASSIGNED,
+    PRIORITY_CHANGED,
+    REOPENED,
+    COMMENT,
+    RESOLVED,
+    CLOSED,
+} <= set(Kind.values)
 #: The note of a closing the source undid (more changes followed it): kept as a comment.
 UNDONE_CLOSING = "closed in the source, then changed again"
 
@@ -59,6 +79,8 @@ class Rules:
             name for name in mapping.columns.values() if name.startswith(SOURCE_SLA_PREFIX)
         ]
         self.now = dt.datetime.now(dt.UTC)
+        self._statuses: dict[str, str | None] = {}
+        self._priorities: dict[str, str | None] = {}
 
     def column(self, field: str) -> str:
         return self.mapping.column_of(field) or field
@@ -76,7 +98,10 @@ class Rules:
 
     def status(self, record: Record, line: int) -> str:
         text = str(record.get("status", ""))
-        value = self.mapping.status_of(text)
+        try:
+            value = self._statuses[text]
+        except KeyError:
+            value = self._statuses[text] = self.mapping.status_of(text)
         if value is None:
             raise Refused(
                 line,
@@ -89,7 +114,10 @@ class Rules:
         text = str(record.get("priority", ""))
         if text == "" and not required:
             return ""
-        value = self._priority(self.mapping, text)
+        try:
+            value = self._priorities[text]
+        except KeyError:
+            value = self._priorities[text] = self._priority(self.mapping, text)
         if value is None:
             raise Refused(
                 line,
@@ -138,41 +166,54 @@ class _Life:
     def _unclose(self) -> None:
         """A closing followed by more changes was not final: it stays as a comment."""
         closing = self.events.pop()
-        self.events.append(SourceEvent(Kind.COMMENT, closing.at, closing.line, note=UNDONE_CLOSING))
-        self.status = Status.RESOLVED
+        self.events.append(
+            SourceEvent(COMMENT, closing.at, closing.line, "", "", "", UNDONE_CLOSING)
+        )
+        self.status = RESOLVED
 
-    def add(self, kind: str, at: dt.datetime, line: int, **values: str) -> None:
-        if self.status == Status.CLOSED and kind != Kind.COMMENT:
+    def add(
+        self,
+        kind: str,
+        at: dt.datetime,
+        line: int,
+        to_value: str = "",
+        group: str = "",
+        assignee: str = "",
+    ) -> None:
+        if self.status == CLOSED:
             self._unclose()
-        self.events.append(SourceEvent(kind, at, line, **values))
+        self.events.append(SourceEvent(kind, at, line, to_value, group, assignee))
 
-    def move(self, to: str, at: dt.datetime, line: int, *, resolved_at=None) -> None:
-        """Follow the source into status ``to`` (``ignore`` keeps the status)."""
+    def move(self, to: str, at: dt.datetime, line: int, resolved_at=None) -> None:
+        """Follow the source into status ``to`` (``ignore`` keeps the status). ``resolved_at``:
+        a callable giving the row's resolution time (or None), asked only when a closing has
+        no resolution before it."""
         if to == IGNORE or to == self.status:
             return
-        if self.status == Status.CLOSED:
+        if self.status == CLOSED:
             self._unclose()
-            if to == Status.RESOLVED:
+            if to == RESOLVED:
                 return
         if to in WORKING:
-            if self.status == Status.RESOLVED:
-                self.add(Kind.REOPENED, at, line, to_value=to)
+            if self.status == RESOLVED:
+                self.add(REOPENED, at, line, to)
             else:
-                if not self.responded and to != Status.NEW:
-                    self.add(Kind.FIRST_RESPONSE, at, line)
+                if not self.responded and to != NEW:
+                    self.add(FIRST_RESPONSE, at, line)
                     self.responded = True
-                self.add(Kind.STATUS_CHANGED, at, line, to_value=to)
-        elif to == Status.RESOLVED:
-            self.add(Kind.RESOLVED, at, line, to_value=Status.RESOLVED)
+                self.add(STATUS_CHANGED, at, line, to)
+        elif to == RESOLVED:
+            self.add(RESOLVED, at, line, RESOLVED)
             self.responded = True
-        elif to == Status.CLOSED:
-            if self.status != Status.RESOLVED:
+        elif to == CLOSED:
+            if self.status != RESOLVED:
                 when = at
-                if resolved_at is not None and (self.last_at or at) <= resolved_at <= at:
-                    when = resolved_at
-                self.add(Kind.RESOLVED, when, line, to_value=Status.RESOLVED)
+                resolved = resolved_at() if resolved_at is not None else None
+                if resolved is not None and (self.last_at or at) <= resolved <= at:
+                    when = resolved
+                self.add(RESOLVED, when, line, RESOLVED)
                 self.responded = True
-            self.add(Kind.CLOSED, at, line, to_value=Status.CLOSED)
+            self.add(CLOSED, at, line, CLOSED)
         self.status = to
 
 
@@ -221,6 +262,11 @@ def _keep(result: ReadResult, incident: SourceIncident, rules: Rules) -> None:
 def read_events(rows: Iterable[Row], rules: Rules) -> ReadResult:
     """Group the rows per incident (in memory, compactly), order each incident's rows by
     (``at``, ``sequence``, line) and replay them."""
+    with bulk():
+        return _read_events(rows, rules)
+
+
+def _read_events(rows: Iterable[Row], rules: Rules) -> ReadResult:
     result = ReadResult()
     groups: dict[str, list[tuple[int, Record, tuple[str, str] | None]]] = {}
     id_column = rules.column("external_id")
@@ -247,10 +293,7 @@ def read_events(rows: Iterable[Row], rules: Rules) -> ReadResult:
     return result
 
 
-def _sequence(record: Record, line: int, rules: Rules) -> int:
-    text = record.get("sequence", "")
-    if text == "":
-        return 0
+def _sequence(text: object, line: int, rules: Rules) -> int:
     try:
         return int(str(text))
     except ValueError:
@@ -259,50 +302,64 @@ def _sequence(record: Record, line: int, rules: Rules) -> int:
 
 def _incident_of_events(external_id: str, group: list, rules: Rules) -> SourceIncident:
     ordered = []
+    time = rules.time
     for line, record, error in group:
         if error is not None:
             raise Refused(line, error[0], error[1])
-        ordered.append((rules.at(record, "at", line), _sequence(record, line, rules), line, record))
+        text = record.get("at", "")
+        try:
+            at = time(text)
+        except TimeError as exc:
+            raise Refused(line, rules.column("at"), exc.message) from None
+        sequence = record.get("sequence", "")
+        ordered.append((at, _sequence(sequence, line, rules) if sequence else 0, line, record))
     ordered.sort(key=lambda row: row[:3])
     first_at, _seq, first_line, first = ordered[0]
     opened_text = first.get("opened_at", "")
     opened_at = rules.at(first, "opened_at", first_line, required=False) or first_at
-    opened_column = rules.column("opened_at")
+    openings = {"", opened_text}
+    ends = {""}
     for at, _seq, line, record in ordered:
-        if opened_text and record.get("opened_at", "") not in ("", opened_text):
-            raise Refused(line, opened_column, _("The rows disagree on the opening time."))
+        if record.get("opened_at", "") not in openings:
+            raise Refused(
+                line, rules.column("opened_at"), _("The rows disagree on the opening time.")
+            )
         if at < opened_at:
             raise Refused(
                 line, rules.column("at"), _("The row is dated before the incident's opening.")
             )
         for name in ("resolved_at", "closed_at"):
-            value = rules.at(record, name, line, required=False)
-            if value is not None and value < opened_at:
+            text = record.get(name, "")
+            if text in ends:
+                continue
+            if rules.at(record, name, line) < opened_at:
                 raise Refused(
                     line, rules.column(name), _("The incident ends before it was opened.")
                 )
+            ends.add(text)
     status = rules.status(first, first_line)
     priority = rules.priority(first, first_line, required=True)
-    opening = status if status in WORKING else Status.NEW
+    opening = status if status in WORKING else NEW
     group_name = str(first.get("group", ""))
-    life = _Life(opening, group_name, priority, responded=opening != Status.NEW)
+    life = _Life(opening, group_name, priority, responded=opening != NEW)
     life.last_at = opened_at
-    if opening != Status.NEW:  # opened already out of New: answered by its first row
-        life.events.append(SourceEvent(Kind.FIRST_RESPONSE, first_at, first_line))
+    if opening != NEW:  # opened already out of New: answered by its first row
+        life.events.append(SourceEvent(FIRST_RESPONSE, first_at, first_line))
     if status not in WORKING:
-        life.move(status, first_at, first_line, resolved_at=_resolved(rules, first, first_line))
+        life.move(status, first_at, first_line, _resolved(rules, first, first_line))
+    status_of, priority_of = rules.status, rules.priority
     for at, _seq, line, record in ordered[1:]:
-        new_group = str(record.get("group", ""))
+        new_group = record.get("group", "")
         if new_group and new_group != life.group:
-            life.add(
-                Kind.REASSIGNED, at, line, group=new_group, assignee=str(record.get("assignee", ""))
-            )
+            life.add(REASSIGNED, at, line, "", new_group, record.get("assignee", ""))
             life.group = new_group
-        new_priority = rules.priority(record, line, required=False)
+        new_priority = priority_of(record, line, required=False)
         if new_priority and new_priority != life.priority:
-            life.add(Kind.PRIORITY_CHANGED, at, line, to_value=new_priority)
+            life.add(PRIORITY_CHANGED, at, line, new_priority)
             life.priority = new_priority
-        life.move(rules.status(record, line), at, line, resolved_at=_resolved(rules, record, line))
+        to = status_of(record, line)
+        if to != life.status:
+            life.move(to, at, line, _resolved(rules, record, line))
         life.last_at = at
     last = ordered[-1][3]
     return SourceIncident(
@@ -323,14 +380,19 @@ def _incident_of_events(external_id: str, group: list, rules: Rules) -> SourceIn
     )
 
 
-def _resolved(rules: Rules, record: Record, line: int):
-    return rules.at(record, "resolved_at", line, required=False)
+def _resolved(rules: Rules, record: Record, line: int) -> Callable[[], dt.datetime | None]:
+    return lambda: rules.at(record, "resolved_at", line, required=False)
 
 
 # --- one row per incident --------------------------------------------------------------------
 
 
 def read_incidents(rows: Iterable[Row], rules: Rules) -> ReadResult:
+    with bulk():
+        return _read_incidents(rows, rules)
+
+
+def _read_incidents(rows: Iterable[Row], rules: Rules) -> ReadResult:
     result = ReadResult()
     seen: dict[str, int] = {}
     id_column = rules.column("external_id")

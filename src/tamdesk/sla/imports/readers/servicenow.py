@@ -92,7 +92,9 @@ def _rules(mapping: Mapping, source_system: str) -> Rules:
 def read(source: str | Path | IO, *, mapping: Mapping, source_system: str) -> ReadResult:
     """The event log: rows grouped by ``number``, ordered by (``sys_updated_at``,
     ``sys_mod_count``)."""
-    rows = csv_rows(source, mapping=mapping, optional=OPTIONAL, extra=TITLE_PARTS, empty=EMPTY)
+    rows = csv_rows(
+        source, mapping=mapping, optional=OPTIONAL, extra=TITLE_PARTS, empty=EMPTY, strip=False
+    )
     return read_events(rows, _rules(mapping, source_system))
 
 
