@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from tamdesk.sla.imports.mapping import Mapping
+from tamdesk.sla.imports.mapping import Mapping, UnknownPolicy
 from tamdesk.sla.imports.readers.lifecycle import Rules, read_events
 from tamdesk.sla.imports.readers.source import Row, csv_rows
 from tamdesk.sla.imports.records import ReadResult
@@ -39,7 +39,12 @@ STATUSES = {
 PRIORITIES = {"Major": "p1", "High": "p2", "Medium": "p3", "Low": "p4"}
 
 MAPPING = Mapping(
-    columns=COLUMNS, statuses=STATUSES, priorities=PRIORITIES, date_format="iso", shape="event"
+    columns=COLUMNS,
+    statuses=STATUSES,
+    priorities=PRIORITIES,
+    date_format="iso",
+    shape="event",
+    unknown_groups=UnknownPolicy("create"),  # the support teams become departments
 )
 EXTRA = ("Status", "Sub Status")
 
