@@ -53,6 +53,9 @@ class TimeReader:
         self.format = mapping.date_format
         self.zone: zoneinfo.ZoneInfo | None = mapping.zone()
         self.cache: dict[object, dt.datetime] = {}
+        # Local hour → its start in UTC, for the hours with one offset throughout (all but the
+        # hours in which a zone's clocks change): most times then cost an addition.
+        self.hours: dict[tuple[int, int, int, int], dt.datetime | None] = {}
 
     def __call__(self, text: object) -> dt.datetime:
         try:
@@ -69,6 +72,15 @@ class TimeReader:
 
     def _read(self, text: object) -> dt.datetime:
         value = text if isinstance(text, dt.datetime) else self._parse(str(text))
+        if value.tzinfo is None and self.zone is not None:
+            key = (value.year, value.month, value.day, value.hour)
+            start = self.hours.get(key, False)
+            if start is False:
+                start = self.hours[key] = self._hour_start(value)
+            if start is not None:
+                return start + dt.timedelta(
+                    minutes=value.minute, seconds=value.second, microseconds=value.microsecond
+                )
         if value.tzinfo is None:
             if self.zone is None:
                 raise TimeError(
@@ -85,6 +97,21 @@ class TimeReader:
                 _("%(time)s is outside the supported range (1970 to 2200).") % {"time": text}
             )
         return value
+
+    def _hour_start(self, value: dt.datetime) -> dt.datetime | None:
+        """The UTC start of ``value``'s local hour when the whole hour has one offset and lies in
+        the supported range; None otherwise (the time is then converted alone)."""
+        start = value.replace(minute=0, second=0, microsecond=0, tzinfo=self.zone, fold=0)
+        end = start.replace(minute=59, second=59)
+        try:
+            if start.utcoffset() != end.utcoffset():
+                return None
+            start = start.astimezone(UTC)
+        except OverflowError:
+            return None
+        if not (FIRST_INSTANT <= start and start + dt.timedelta(hours=1) <= END_INSTANT):
+            return None
+        return start
 
     def _parse(self, text: str) -> dt.datetime:
         fmt = self.format
