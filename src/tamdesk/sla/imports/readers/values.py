@@ -109,7 +109,7 @@ class TimeReader:
             start = start.astimezone(UTC)
         except OverflowError:
             return None
-        if not (FIRST_INSTANT <= start and start + dt.timedelta(hours=1) <= END_INSTANT):
+        if not (start >= FIRST_INSTANT and start + dt.timedelta(hours=1) <= END_INSTANT):
             return None
         return start
 
