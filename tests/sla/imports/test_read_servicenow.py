@@ -364,3 +364,18 @@ def test_gzip_is_read_transparently(tmp_path):
 def test_the_preset_mapping_is_a_mapping():
     assert isinstance(mapping_for("servicenow"), Mapping)
     assert mapping_for("servicenow").shape == "event"
+
+
+def test_times_of_one_hour_read_alike_with_and_without_seconds():
+    from tamdesk.sla.imports.readers.values import TimeReader
+
+    read_time = TimeReader(Mapping(date_format="%d/%m/%Y %H:%M", time_zone="Europe/Berlin"))
+    assert read_time("29/2/2016 01:00") == utc(2016, 2, 29, 0, 0)
+    assert read_time("29/2/2016 01:16") == utc(2016, 2, 29, 0, 16)
+    assert read_time("29/2/2016 01:16:00") == utc(2016, 2, 29, 0, 16)
+    assert read_time("29/2/2016 01:16:30") == utc(2016, 2, 29, 0, 16, 30)
+    assert read_time("27/3/2016 02:59") == utc(2016, 3, 27, 1, 59)
+    assert read_time("30/10/2016 02:05") == utc(2016, 10, 30, 0, 5)
+    assert read_time("30/10/2016 03:05") == utc(2016, 10, 30, 2, 5)
+    with pytest.raises(ValueError):
+        read_time("29/2/2016 01:61")

@@ -238,7 +238,7 @@ def _refuse_all(result: ReadResult, lines: list[int], refusal: Refused, external
 def _check(incident: SourceIncident, rules: Rules) -> None:
     """``sla.timeline.check`` on the incident's events, as the SLA services will run it."""
     epoch = int(incident.opened_at.timestamp())
-    events = [timeline.Event(Kind.OPENED, epoch, incident.status)]
+    events = [timeline.Event(OPENED, epoch, incident.status)]
     events += [timeline.Event(e.kind, int(e.at.timestamp()), e.to_value) for e in incident.events]
     try:
         timeline.check(events, now=int(rules.now.timestamp()), priority=incident.priority)
@@ -448,9 +448,9 @@ def _incident_of_row(external_id: str, line: int, record: Record, rules: Rules) 
     closed_at, updated_at = times["closed_at"], times["updated_at"]
     events: list[SourceEvent] = []
     if responded_at is not None:
-        events.append(SourceEvent(Kind.FIRST_RESPONSE, responded_at, line))
+        events.append(SourceEvent(FIRST_RESPONSE, responded_at, line))
     column = rules.column("status")
-    if status == Status.NEW:
+    if status == NEW:
         if resolved_at or closed_at:
             raise Refused(line, column, _("A new incident cannot have been resolved or closed."))
     elif status in WORKING:
@@ -462,26 +462,26 @@ def _incident_of_row(external_id: str, line: int, record: Record, rules: Rules) 
                     column,
                     _("The incident is open again but not updated after its resolution."),
                 )
-            events.append(SourceEvent(Kind.RESOLVED, resolved_at, line, to_value=Status.RESOLVED))
-            events.append(SourceEvent(Kind.REOPENED, when, line, to_value=status))
+            events.append(SourceEvent(RESOLVED, resolved_at, line, to_value=RESOLVED))
+            events.append(SourceEvent(REOPENED, when, line, to_value=status))
         else:
             if responded_at is None:
-                events.append(SourceEvent(Kind.FIRST_RESPONSE, when, line))
-            events.append(SourceEvent(Kind.STATUS_CHANGED, when, line, to_value=status))
+                events.append(SourceEvent(FIRST_RESPONSE, when, line))
+            events.append(SourceEvent(STATUS_CHANGED, when, line, to_value=status))
     else:
-        if closed_at is not None and status == Status.RESOLVED:
+        if closed_at is not None and status == RESOLVED:
             raise Refused(
                 line, rules.column("closed_at"), _("A resolved incident has no closing time.")
             )
-        resolved = resolved_at or (closed_at if status == Status.CLOSED else updated_at)
+        resolved = resolved_at or (closed_at if status == CLOSED else None) or updated_at
         if resolved is None:
             raise Refused(line, rules.column("resolved_at"), _("The resolution time is missing."))
-        events.append(SourceEvent(Kind.RESOLVED, resolved, line, to_value=Status.RESOLVED))
-        if status == Status.CLOSED:
+        events.append(SourceEvent(RESOLVED, resolved, line, to_value=RESOLVED))
+        if status == CLOSED:
             closed = closed_at or updated_at
             if closed is None:
                 raise Refused(line, rules.column("closed_at"), _("The closing time is missing."))
-            events.append(SourceEvent(Kind.CLOSED, closed, line, to_value=Status.CLOSED))
+            events.append(SourceEvent(CLOSED, closed, line, to_value=CLOSED))
     events.sort(key=lambda event: event.at)  # stable: same-time events keep their order
     return SourceIncident(
         source_system=rules.source_system,
@@ -491,7 +491,7 @@ def _incident_of_row(external_id: str, line: int, record: Record, rules: Rules) 
         priority=rules.priority(record, line, required=True),
         opened_at=opened_at,
         lines=[line],
-        status=Status.NEW,
+        status=NEW,
         description=str(record.get("description", "")),
         group=str(record.get("group", "")),
         assignee=str(record.get("assignee", "")),

@@ -24,6 +24,7 @@ from tamdesk.sla.imports.mapping import Mapping
 
 UTC = dt.UTC
 _DAY_FIRST = "%d/%m/%Y %H:%M"
+_MINUTES = [dt.timedelta(minutes=minute) for minute in range(60)]
 _DAY_FIRST_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?\Z")
 _MONTHS = {
     name: number
@@ -56,6 +57,9 @@ class TimeReader:
         # Local hour → its start in UTC, for the hours with one offset throughout (all but the
         # hours in which a zone's clocks change): most times then cost an addition.
         self.hours: dict[tuple[int, int, int, int], dt.datetime | None] = {}
+        # ServiceNow's format: its text up to the minutes → that hour's start in UTC.
+        self.day_first = self.format == _DAY_FIRST and self.zone is not None
+        self.heads: dict[str, dt.datetime] = {}
 
     def __call__(self, text: object) -> dt.datetime:
         try:
@@ -64,6 +68,11 @@ class TimeReader:
             pass
         except TypeError:  # unhashable: never in a record
             raise TimeError(_("Not a time.")) from None
+        if self.day_first and isinstance(text, str):  # "29/2/2016 01:16": hour start + minutes
+            head, _colon, minute = text.rpartition(":")
+            start = self.heads.get(head)
+            if start is not None and len(minute) == 2 and minute.isdigit() and minute < "60":
+                return start + _MINUTES[int(minute)]
         value = self._read(text)
         if len(self.cache) > 500_000:
             self.cache.clear()
@@ -78,6 +87,8 @@ class TimeReader:
             if start is False:
                 start = self.hours[key] = self._hour_start(value)
             if start is not None:
+                if self.day_first and isinstance(text, str) and text.count(":") == 1:
+                    self.heads[text.rpartition(":")[0]] = start
                 return start + dt.timedelta(
                     minutes=value.minute, seconds=value.second, microseconds=value.microsecond
                 )
