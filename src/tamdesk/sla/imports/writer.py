@@ -244,9 +244,9 @@ def _write_incident(source: SourceIncident, resolver: Resolver, by, now):
                 )
                 % {
                     "number": index + 2,
-                    "stored": mine.kind,
+                    "stored": IncidentEventKind(mine.kind).label,
                     "stored_at": mine.at.isoformat(),
-                    "source": theirs.kind,
+                    "source": _kind_label(theirs.kind),
                     "source_at": theirs.at.isoformat(),
                 },
             )
@@ -258,6 +258,13 @@ def _write_incident(source: SourceIncident, resolver: Resolver, by, now):
     incident = services.append_events(existing, events, by=by, now=now)
     incident.was_created = False
     return incident, events
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return str(IncidentEventKind(kind).label)
+    except ValueError:
+        return kind
 
 
 def _new_events(events: list[SourceEvent], resolver: Resolver) -> list[NewEvent]:

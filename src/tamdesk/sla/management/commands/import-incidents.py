@@ -12,7 +12,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from tamdesk.sla.choices import ClockKind, ClockState
 from tamdesk.sla.imports import runs, writer
 from tamdesk.sla.imports.resolve import POLICIES
 
@@ -81,6 +83,7 @@ class Command(BaseCommand):
         return user
 
     def _print(self, o: writer.ImportOutcome, import_id: int) -> None:
+        disagreeing = len({d.incident_id for d in o.disagreements})
         lines = [
             _("Import %(id)s%(dry)s: %(rows)s rows, %(incidents)s incidents.")
             % {
@@ -110,17 +113,21 @@ class Command(BaseCommand):
                 "reopenings": o.reopenings,
             },
             _("Rejected rows: %(count)s.") % {"count": len(o.rejects)},
-            _("The source's SLA verdict differs from tamdesk's for %(count)s incidents.")
-            % {"count": len({d.incident_id for d in o.disagreements})},
+            ngettext(
+                "The source's SLA verdict differs from tamdesk's for %(count)s incident.",
+                "The source's SLA verdict differs from tamdesk's for %(count)s incidents.",
+                disagreeing,
+            )
+            % {"count": disagreeing},
         ]
         for d in o.disagreements[:20]:
             lines.append(
                 _("  %(id)s (%(clock)s): the source says %(source)s, tamdesk %(tamdesk)s — %(url)s")
                 % {
                     "id": d.external_id,
-                    "clock": d.clock or _("overall"),
-                    "source": d.source,
-                    "tamdesk": d.tamdesk,
+                    "clock": ClockKind(d.clock).label if d.clock else _("overall"),
+                    "source": ClockState(d.source).label,
+                    "tamdesk": ClockState(d.tamdesk).label,
                     "url": d.url,
                 }
             )
