@@ -189,8 +189,8 @@ def _reject(source: SourceIncident, outcome: ImportOutcome, column: str, reason:
 
 
 def _write_incident(source: SourceIncident, resolver: Resolver, by, now):
-    """Write one incident; returns it (``was_created`` set) and the events written (None when
-    nothing was)."""
+    """Write one incident; returns it (``was_created`` set) and the source's events written
+    (None when nothing was)."""
     client = resolver.resolve_client(source.client)
     existing = (
         Incident.objects.select_for_update()
@@ -207,8 +207,8 @@ def _write_incident(source: SourceIncident, resolver: Resolver, by, now):
         department = resolver.resolve_group(source.group)
         assignee, note = resolver.resolve_assignee(source.assignee)
         events = _new_events(source.events, resolver)
-        if note:
-            events.insert(0, NewEvent(IncidentEventKind.COMMENT, source.opened_at, note=note))
+        # Who the source named but could not be assigned is said in a comment at the opening.
+        said = [NewEvent(IncidentEventKind.COMMENT, source.opened_at, note=note)] if note else []
         incident = services.open_incident(
             client=client,
             title=source.title[:300] or source.external_id,
@@ -220,7 +220,7 @@ def _write_incident(source: SourceIncident, resolver: Resolver, by, now):
             assignee=assignee,
             source_system=source.source_system,
             external_id=source.external_id,
-            events=events,
+            events=[*said, *events],
             by=by,
             now=now,
         )
