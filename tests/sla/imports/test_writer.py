@@ -163,6 +163,22 @@ def test_a_refusal_of_the_services_rejects_every_line_and_writes_nothing_of_it(
     assert all(r.column.startswith("events[") for r in outcome.rejects)
 
 
+def test_values_outside_tamdesks_vocabulary_are_rejected_not_stored(sla, users, resolver):
+    bad_priority = source("P9", priority="p9")
+    bad_kind = source("KIND", line=10, events=[SourceEvent("exploded", h(1), 11)])
+    bad_status = source("STATUS", line=20, status="bogus")
+    before = state()
+    outcome = run(result(bad_priority, bad_kind, bad_status), resolver, users.service_manager)
+    assert state() == before and outcome.rejected == 3
+    assert {
+        (r.external_id, r.column, r.reason) for r in outcome.rejects if r.line in (1, 10, 20)
+    } == {
+        ("P9", "priority", "p9 is not a priority."),
+        ("KIND", "events[0].kind", "Unknown event exploded."),
+        ("STATUS", "status", "An incident cannot open as bogus."),
+    }
+
+
 def test_the_readers_rejects_are_kept_in_the_outcome_and_the_csv(sla, users, resolver):
     reader_reject = Reject(7, "opened_at", "Not a date: 31/31/2016", "INC9")
     outcome = run(result(source("INC1"), rejects=[reader_reject]), resolver, users.service_manager)
