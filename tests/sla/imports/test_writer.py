@@ -368,3 +368,32 @@ def test_importing_history_notifies_nobody_about_old_breaches(sla, users, resolv
     finally:
         domain_events.unsubscribe(domain_events.ClockBreached, name="test.breached")
         domain_events.unsubscribe(domain_events.ClockWarned, name="test.warned")
+
+
+def test_a_client_created_for_a_refused_incident_is_rolled_back_with_it(sla, users):
+    resolver = Resolver(by=users.service_manager, client_policy="create")
+    refused = source("BAD", client="Initech", events=[SourceEvent("exploded", h(1), 2)])
+    good = source("GOOD", client="Initech", line=10)
+    outcome = run(result(refused, good), resolver, users.service_manager)
+    assert (outcome.rejected, outcome.created) == (1, 1)
+    assert Incident.objects.get().client == Client.objects.get(name="Initech")
+
+
+def test_an_incident_stored_for_another_client_is_refused(sla, users, resolver):
+    from tests.directory.factories import ClientFactory
+
+    ClientFactory(name="Globex", code="GLX")
+    run(result(source("INC1")), resolver, users.service_manager)
+    before = state()
+    outcome = run(result(source("INC1", client="Globex")), resolver, users.service_manager)
+    assert state() == before and outcome.rejected == 1
+    assert outcome.rejects[0].column == "client"
+
+
+def test_unknown_groups_map_to_the_fallback_or_to_no_department(sla, users, department):
+    fallback = Resolver(by=users.service_manager, group_policy="map", group_fallback="network")
+    run(result(source("A", group="Somebody else")), fallback, users.service_manager)
+    assert Incident.objects.get(external_id="A").department == department
+    none = Resolver(by=users.service_manager, group_policy="map")
+    run(result(source("B", group="Somebody else")), none, users.service_manager)
+    assert Incident.objects.get(external_id="B").department is None
