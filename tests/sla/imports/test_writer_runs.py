@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unittest.mock
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -231,3 +232,24 @@ def test_imports_are_read_by_their_importer_and_by_administrators_and_service_ma
     assert visible(users.service_manager) == every
     assert visible(users.engineer) == set()
     assert visible(users.norole) == set()
+
+
+def test_the_job_reads_an_uploaded_file(sla, users, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    calls = []
+    monkeypatch.setattr(runs, "reader_for", lambda preset: fake_reader(result(source("U1")), calls))
+    row = runs.start_import(
+        by=users.tam,
+        preset="jira",
+        file_name="export.csv",
+        upload=SimpleUploadedFile("export.csv", b"Issue key\nU1\n"),
+        options={"client": "ACME"},
+    )
+    tasks.import_incidents(row.pk)
+    row.refresh_from_db()
+    assert row.status == "done" and Incident.objects.get().external_id == "U1"
+    path = calls[0][0]
+    assert path == row.upload.path
+    assert Path(path).read_bytes() == b"Issue key\nU1\n"
+    assert calls[0][3] == "ACME"
