@@ -369,6 +369,7 @@ class IncidentImport(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     preset = models.CharField(_("format"), max_length=32)
+    source_system = models.CharField(_("source system"), max_length=64, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
     upload = models.FileField(_("file"), upload_to="imports/incidents/%Y/%m/", blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)

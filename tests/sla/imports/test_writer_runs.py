@@ -58,6 +58,7 @@ def test_the_job_runs_the_import_and_saves_its_progress(sla, users, export, monk
     tasks.import_incidents(row.pk)
     row.refresh_from_db()
     assert row.status == "done" and row.incidents_total == 5 and row.incidents_done == 5
+    assert row.source_system == "servicenow" and row.rows_read == 25
     assert calls == [(str(export), "Europe/Moscow", None, "")]
     assert row.outcome["created"] == 5 and row.outcome["rejects"] == []
     assert JobRun.objects.get(name="sla.import_incidents").outcome == "succeeded"

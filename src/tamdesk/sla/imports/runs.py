@@ -104,7 +104,14 @@ def run_import(
             mapping=row.options.get("mapping") or None,
             client=row.options.get("client", ""),
         )
-        _save(row, rows_read=result.rows, incidents_total=len(result.incidents), incidents_done=0)
+        systems = sorted({i.source_system for i in result.incidents})
+        _save(
+            row,
+            source_system=", ".join(systems)[:64],
+            rows_read=result.rows,
+            incidents_total=len(result.incidents),
+            incidents_done=0,
+        )
 
         def progress(done: int, outcome: writer.ImportOutcome) -> None:
             IncidentImport.objects.filter(pk=row.pk).update(incidents_done=done)
