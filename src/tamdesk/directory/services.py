@@ -340,3 +340,37 @@ def update_engineer(
     if competencies is not None:
         _set_competencies(engineer, competencies)
     return engineer
+
+
+def _free_code(model, base: str, *, max_length: int) -> str:
+    """A code for a new ``model`` row made from ``base``: letters, digits, hyphens; unique."""
+    import re
+
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", base).strip("-_")[: max_length - 4] or "X"
+    code, n = stem, 1
+    while model.objects.filter(code__iexact=code).exists():
+        n += 1
+        code = f"{stem}-{n}"
+    return code
+
+
+@transaction.atomic
+def create_client_named(name: str, *, by) -> Client:
+    """Create a client known only by its name (an incident import met it): a free code is made
+    from the name, the rest takes the defaults. The change history records who created it."""
+    from auditlog.context import set_actor
+
+    with set_actor(by):
+        return Client.objects.create(name=name[:200], code=_free_code(Client, name, max_length=16))
+
+
+@transaction.atomic
+def create_department_named(name: str, *, by) -> Department:
+    """Create a department known only by its name (an incident import's group), as
+    ``create_client_named`` does for a client."""
+    from auditlog.context import set_actor
+
+    with set_actor(by):
+        return Department.objects.create(
+            name=name[:200], code=_free_code(Department, name, max_length=32)
+        )

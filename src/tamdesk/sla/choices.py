@@ -60,3 +60,10 @@ class PolicySource(models.TextChoices):
 
     OWN = "own", _("the client's own policy")
     TIER = "tier", _("the policy of the client's tier")
+
+
+class IncidentImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -16,12 +16,14 @@ from tamdesk.sla.choices import (
     ClockKind,
     ClockState,
     IncidentEventKind,
+    IncidentImportStatus,
     IncidentStatus,
     PolicySource,
     Priority,
 )
 from tamdesk.sla.querysets import (
     IncidentClockQuerySet,
+    IncidentImportQuerySet,
     IncidentQuerySet,
     PolicyVersionQuerySet,
     SLAPolicyQuerySet,
@@ -352,3 +354,56 @@ class IncidentClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.kind} {self.state}"
+
+
+class IncidentImport(models.Model):
+    """One import of a helpdesk's incidents (``sla.imports``): who started it from which file,
+    how far it got and what came of it (``outcome``: the reconciliation as JSON, its lists of
+    rejects and SLA-flag disagreements capped at ``sla.imports.writer.MAX_LISTED`` entries)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="incident_imports",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    preset = models.CharField(_("format"), max_length=32)
+    source_system = models.CharField(_("source system"), max_length=64, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    upload = models.FileField(_("file"), upload_to="imports/incidents/%Y/%m/", blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    is_dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=IncidentImportStatus.choices,
+        default=IncidentImportStatus.QUEUED,
+    )
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    incidents_total = models.PositiveIntegerField(_("incidents in the file"), default=0)
+    incidents_done = models.PositiveIntegerField(_("incidents processed"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.JSONField(_("outcome"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = IncidentImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incident import")
+        verbose_name_plural = _("incident imports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=IncidentImportStatus.values),
+                name="incident_import_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(incidents_done__lte=models.F("incidents_total")),
+                name="incident_import_done_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.preset})"

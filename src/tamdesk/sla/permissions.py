@@ -5,6 +5,10 @@
 - Administrators and service managers manage SLA policies (a policy change is a new version).
 - Administrators, service managers, TAMs, department leads and engineers open incidents and
   record their events (responses, status changes, reassignments, resolutions).
+- Administrators, service managers and TAMs import incidents from a helpdesk's export; a TAM
+  only into the clients on whose account team they are (``imports_into``). Everyone with a role
+  reads the imports they may see (``IncidentImportQuerySet.visible_to``: their own; all for
+  administrators and service managers).
 """
 
 from __future__ import annotations
@@ -31,3 +35,27 @@ rules.add_perm("sla.add_incident", works_incidents)
 rules.add_perm("sla.change_incident", works_incidents)
 # Incidents are evidence for the SLA: they are closed, never deleted.
 rules.add_perm("sla.delete_incident", rules.always_deny)
+
+imports_incidents = is_administrator | is_service_manager | is_tam
+rules.add_perm("sla.add_incidentimport", imports_incidents)
+rules.add_perm("sla.view_incidentimport", has_any_role)
+rules.add_perm("sla.change_incidentimport", rules.always_deny)
+rules.add_perm("sla.delete_incidentimport", rules.always_deny)
+
+
+def imports_into(user, client) -> bool:
+    """``user`` may import incidents of ``client``: administrators and service managers into
+    every client, a TAM into the clients on whose account team they are."""
+    if imports_into_any_client(user):
+        return True
+    if not is_tam(user):
+        return False
+    from tamdesk.directory.querysets import account_team_client_ids
+
+    return account_team_client_ids(user).filter(client=client.pk).exists()
+
+
+def imports_into_any_client(user) -> bool:
+    """Administrators and service managers import into every client (and may have an import
+    create the clients it meets)."""
+    return bool(is_administrator(user) or is_service_manager(user))

@@ -80,3 +80,16 @@ def clients_worked_on_by(user) -> models.QuerySet:
 class IncidentClockQuerySet(models.QuerySet):
     def alert_due(self, now: dt.datetime):
         return self.filter(next_alert_at__lte=now)
+
+
+class IncidentImportQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """Administrators and service managers read every import; anyone else the imports they
+        started (a TAM their own)."""
+        from tamdesk.core.roles import Role, role_names
+
+        if role_names(user) & {Role.ADMINISTRATOR.value, Role.SERVICE_MANAGER.value}:
+            return self.all()
+        if not has_any_role(user):
+            return self.none()
+        return self.filter(created_by=user)

@@ -21,7 +21,7 @@ from tamdesk.directory.models import Client, Department, assignee_refusal
 from tamdesk.sla import clocks as clock_measure
 from tamdesk.sla import notifications as sla_notifications
 from tamdesk.sla import terms, timeline
-from tamdesk.sla.choices import ClockState, IncidentEventKind, IncidentStatus
+from tamdesk.sla.choices import ClockState, IncidentEventKind, IncidentStatus, Priority
 from tamdesk.sla.exceptions import DuplicateIncident, ImpossibleTimeline, SLAError
 from tamdesk.sla.models import (
     Incident,
@@ -276,6 +276,12 @@ def open_incident(
     """Open an incident (``opened_at`` may be in the past, for imports) with any later events,
     pick the SLA policy version in force at the opening and measure its clocks."""
     now = now or timezone.now()
+    if priority not in Priority.values:  # the API checks it too; an import's reader may not
+        raise SLAError(
+            _("%(priority)s is not a priority.") % {"priority": priority or '""'},
+            field="priority",
+            code="invalid",
+        )
     opening = NewEvent(IncidentEventKind.OPENED, opened_at, to_value=status)
     timeline_events = _timeline_events(None, [], [opening, *events])
     _check_timeline(timeline_events, priority=priority, offset=1, now=now)

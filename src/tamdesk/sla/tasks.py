@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from tamdesk.core.jobs import crontab, periodic_job
+from tamdesk.core.jobs import crontab, job, periodic_job, run_recorded
 from tamdesk.sla import services
 
 
@@ -16,3 +16,16 @@ from tamdesk.sla import services
 )
 def sla_alerts() -> str:
     return f"{services.alert_due()} alerts"
+
+
+@job(name="sla.import_incidents", retries=2, retry_delay=60)
+def import_incidents(import_id: int) -> None:
+    """Run a stored incident import (``sla.imports.runs.run_import``); safe to run again: a
+    failed or killed import resumes, a done one is left alone."""
+    from tamdesk.sla.imports import runs
+
+    def run() -> str:
+        row = runs.run_import(import_id)
+        return f"import {row.pk}: {row.incidents_done} incidents"
+
+    run_recorded("sla.import_incidents", run)

@@ -1,0 +1,156 @@
+"""An import as a recorded run (``IncidentImport``): read the stored file with the preset's
+reader, write it (``writer.write``), keep the progress and the outcome on the row. The job
+``sla.import_incidents`` and the command ``tamdesk import-incidents`` both call ``run_import``.
+
+A run is resumable: a failed or killed one is run again from the start of the file and the
+writer's idempotency skips what was committed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from tamdesk.sla.choices import IncidentImportStatus
+from tamdesk.sla.imports import writer
+from tamdesk.sla.imports.records import ReadResult
+from tamdesk.sla.imports.resolve import Resolver
+from tamdesk.sla.models import IncidentImport
+
+#: The formats ``--preset`` takes (their readers are ``sla.imports.readers.READERS``).
+PRESETS = ("servicenow", "servicenow-flat", "jira", "bpi2013", "generic")
+#: The row's progress counters are saved every so many incidents.
+PROGRESS_EVERY = 200
+
+#: A reader: ``read(path, *, time_zone, mapping, client) -> ReadResult``.
+Reader = Callable[..., ReadResult]
+
+
+def reader_for(preset: str) -> Reader:
+    """The reader of ``preset``, imported when first needed."""
+    from tamdesk.sla.imports.readers import READERS
+
+    return READERS[preset]
+
+
+def start_import(
+    *,
+    by,
+    preset: str,
+    file_name: str,
+    options: dict | None = None,
+    dry_run: bool = False,
+    upload=None,
+) -> IncidentImport:
+    """Record an import to run (status queued). ``options``: ``path`` (a file on this host, for
+    the command), ``time_zone``, ``mapping``, ``client``, and the resolver's ``client_policy``,
+    ``group_policy``, ``clients``, ``groups``, ``client_fallback``, ``group_fallback``."""
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}")
+    row = IncidentImport(
+        created_by=by,
+        preset=preset,
+        file_name=file_name[:255],
+        options=options or {},
+        is_dry_run=dry_run,
+    )
+    if upload is not None:
+        row.upload = upload
+    row.save()
+    return row
+
+
+def resolver_for(row: IncidentImport) -> Resolver:
+    options = row.options
+    return Resolver(
+        by=row.created_by,
+        client_policy=options.get("client_policy", "reject"),
+        group_policy=options.get("group_policy", "reject"),
+        clients=options.get("clients", {}),
+        groups=options.get("groups", {}),
+        client=options.get("client", ""),
+        client_fallback=options.get("client_fallback", ""),
+        group_fallback=options.get("group_fallback", ""),
+    )
+
+
+def _path_of(row: IncidentImport) -> Path:
+    if row.options.get("path"):
+        return Path(row.options["path"])
+    return Path(row.upload.path)
+
+
+def run_import(
+    import_id: int,
+    *,
+    read: Reader | None = None,
+    now: dt.datetime | None = None,
+    progress_every: int = PROGRESS_EVERY,
+) -> IncidentImport:
+    """Run the import ``import_id`` (again, when it failed or was killed); a done one is left
+    alone. Raises what the reader or writer raised after marking the row failed."""
+    row = IncidentImport.objects.select_related("created_by").get(pk=import_id)
+    if row.status == IncidentImportStatus.DONE:
+        return row
+    _save(row, status=IncidentImportStatus.RUNNING, started_at=timezone.now(), error="")
+    try:
+        read = read or reader_for(row.preset)
+        result = read(
+            _path_of(row),
+            time_zone=row.options.get("time_zone") or None,
+            mapping=row.options.get("mapping") or None,
+            client=row.options.get("client", ""),
+        )
+        systems = sorted({i.source_system for i in result.incidents})
+        _save(
+            row,
+            source_system=", ".join(systems)[:64],
+            rows_read=result.rows,
+            incidents_total=len(result.incidents),
+            incidents_done=0,
+        )
+
+        def progress(done: int, outcome: writer.ImportOutcome) -> None:
+            IncidentImport.objects.filter(pk=row.pk).update(incidents_done=done)
+
+        outcome = writer.write(
+            result,
+            resolver=resolver_for(row),
+            by=row.created_by,
+            dry_run=row.is_dry_run,
+            now=now,
+            progress=progress,
+            progress_every=progress_every,
+        )
+    except Exception as exc:
+        _save(
+            row,
+            status=IncidentImportStatus.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:4000],
+        )
+        raise
+    _save(
+        row,
+        status=IncidentImportStatus.DONE,
+        finished_at=timezone.now(),
+        incidents_done=len(result.incidents),
+        outcome=outcome.as_json(),
+    )
+    return row
+
+
+def _save(row: IncidentImport, **values) -> None:
+    """Save only what changed, in its own transaction: the progress shows while the import
+    runs, and survives its failure."""
+    for name, value in values.items():
+        setattr(row, name, value)
+    with transaction.atomic():
+        row.save(update_fields=list(values))
+
+
+def outcome_of(row: IncidentImport) -> writer.ImportOutcome:
+    return writer.ImportOutcome.from_json(row.outcome)
