@@ -53,7 +53,7 @@ def started(users, export, **kwargs) -> IncidentImport:
 def test_the_job_runs_the_import_and_saves_its_progress(sla, users, export, monkeypatch):
     read = result(*(source(f"INC{n}", line=10 * n) for n in range(1, 6)))
     calls = []
-    monkeypatch.setattr(runs, "reader_for", lambda preset: fake_reader(read, calls))
+    monkeypatch.setattr(runs, "reader_for", lambda preset, *_: fake_reader(read, calls))
     row = started(users, export)
     tasks.import_incidents(row.pk)
     row.refresh_from_db()
@@ -144,7 +144,7 @@ def test_the_command_imports_prints_the_summary_and_writes_the_rejects(
     bad = Reject(4, "opened_at", "Not a date: 31/31/2016", "INC4")
     read = result(source("INC1"), source("INC2", line=10), rejects=[bad])
     calls = []
-    monkeypatch.setattr(runs, "reader_for", lambda preset: fake_reader(read, calls))
+    monkeypatch.setattr(runs, "reader_for", lambda preset, *_: fake_reader(read, calls))
     out = StringIO()
     with pytest.raises(SystemExit) as exit_:
         call_command(
@@ -172,7 +172,7 @@ def test_the_command_exits_zero_when_nothing_is_rejected_and_dry_run_writes_noth
     sla, users, export, monkeypatch
 ):
     read = result(source("INC1"))
-    monkeypatch.setattr(runs, "reader_for", lambda preset: fake_reader(read))
+    monkeypatch.setattr(runs, "reader_for", lambda preset, *_: fake_reader(read))
     out = StringIO()
     before = db_state(Incident)
     call_command(
@@ -239,7 +239,9 @@ def test_the_job_reads_an_uploaded_file(sla, users, monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     calls = []
-    monkeypatch.setattr(runs, "reader_for", lambda preset: fake_reader(result(source("U1")), calls))
+    monkeypatch.setattr(
+        runs, "reader_for", lambda preset, *_: fake_reader(result(source("U1")), calls)
+    )
     row = runs.start_import(
         by=users.tam,
         preset="jira",

@@ -29,11 +29,40 @@ PROGRESS_EVERY = 200
 Reader = Callable[..., ReadResult]
 
 
-def reader_for(preset: str) -> Reader:
-    """The reader of ``preset``, imported when first needed."""
-    from tamdesk.sla.imports.readers import READERS
+def source_system_of(preset: str, options: dict) -> str:
+    """The source the incidents' external ids belong to: ``--source-system``, else the preset's
+    (both ServiceNow shapes are one source, so a flat export and an event log of the same
+    instance are the same incidents)."""
+    return options.get("source_system") or {"servicenow-flat": "servicenow"}.get(preset, preset)
 
-    return READERS[preset]
+
+def mapping_of(row: IncidentImport):
+    """The mapping the import runs with: the preset's, changed by the mapping file and by
+    ``--client``/``--time-zone`` (``readers.mapping_for``)."""
+    from tamdesk.sla.imports import readers
+
+    options = row.options
+    return readers.mapping_for(
+        row.preset,
+        mapping_file=options.get("mapping") or None,
+        client=options.get("client", ""),
+        time_zone=options.get("time_zone") or "",
+    )
+
+
+def reader_for(preset: str, source_system: str = "") -> Reader:
+    """The reader of ``preset`` (``sla.imports.readers.READERS``), imported when first needed,
+    called as ``read(path, *, time_zone, mapping, client)``."""
+    from tamdesk.sla.imports import readers
+
+    def read(path, *, time_zone=None, mapping=None, client="") -> ReadResult:
+        resolved = readers.mapping_for(
+            preset, mapping_file=mapping or None, client=client or "", time_zone=time_zone or ""
+        )
+        system = source_system or source_system_of(preset, {})
+        return readers.READERS[preset](path, mapping=resolved, source_system=system)
+
+    return read
 
 
 def start_import(
@@ -63,17 +92,25 @@ def start_import(
     return row
 
 
-def resolver_for(row: IncidentImport) -> Resolver:
+def resolver_for(row: IncidentImport, mapping=None) -> Resolver:
+    """The names the writer resolves: the mapping file's groups and its policies for unknown
+    clients and groups, which the command's options override."""
     options = row.options
+    unknown_clients = mapping.unknown_clients if mapping is not None else None
+    unknown_groups = mapping.unknown_groups if mapping is not None else None
     return Resolver(
         by=row.created_by,
-        client_policy=options.get("client_policy", "reject"),
-        group_policy=options.get("group_policy", "reject"),
+        client_policy=options.get("client_policy")
+        or (unknown_clients.action if unknown_clients else "reject"),
+        group_policy=options.get("group_policy")
+        or (unknown_groups.action if unknown_groups else "reject"),
         clients=options.get("clients", {}),
-        groups=options.get("groups", {}),
+        groups={**(mapping.groups if mapping is not None else {}), **options.get("groups", {})},
         client=options.get("client", ""),
-        client_fallback=options.get("client_fallback", ""),
-        group_fallback=options.get("group_fallback", ""),
+        client_fallback=options.get("client_fallback")
+        or (unknown_clients.to if unknown_clients else ""),
+        group_fallback=options.get("group_fallback")
+        or (unknown_groups.to if unknown_groups else ""),
     )
 
 
@@ -96,8 +133,11 @@ def run_import(
     if row.status == IncidentImportStatus.DONE:
         return row
     _save(row, status=IncidentImportStatus.RUNNING, started_at=timezone.now(), error="")
+    mapping = None
     try:
-        read = read or reader_for(row.preset)
+        if read is None:
+            mapping = mapping_of(row)
+            read = reader_for(row.preset, source_system_of(row.preset, row.options))
         result = read(
             _path_of(row),
             time_zone=row.options.get("time_zone") or None,
@@ -118,7 +158,7 @@ def run_import(
 
         outcome = writer.write(
             result,
-            resolver=resolver_for(row),
+            resolver=resolver_for(row, mapping),
             by=row.created_by,
             dry_run=row.is_dry_run,
             now=now,

@@ -37,8 +37,13 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Write nothing; report.")
         parser.add_argument("--by", metavar="USERNAME", help="Who imports (default: a superuser).")
         parser.add_argument("--rejects", metavar="FILE", help="Where to write the rejects CSV.")
-        parser.add_argument("--unknown-clients", choices=POLICIES, default="reject")
-        parser.add_argument("--unknown-groups", choices=POLICIES, default="reject")
+        parser.add_argument("--unknown-clients", choices=POLICIES, default="")
+        parser.add_argument("--unknown-groups", choices=POLICIES, default="")
+        parser.add_argument(
+            "--source-system",
+            default="",
+            help="The source the external ids belong to (default: the preset's name).",
+        )
 
     def handle(self, *args, **options) -> None:
         path = Path(options["path"])
@@ -57,9 +62,10 @@ class Command(BaseCommand):
                 "time_zone": options["time_zone"],
                 "client_policy": options["unknown_clients"],
                 "group_policy": options["unknown_groups"],
+                "source_system": options["source_system"],
             },
         )
-        read = type(self).read or runs.reader_for(options["preset"])
+        read = type(self).read  # None: the preset's reader with its mapping (runs.run_import)
         row = runs.run_import(row.pk, read=read)
         outcome = runs.outcome_of(row)
         self._print(outcome, row.pk)
