@@ -221,3 +221,12 @@ def test_query_count_does_not_grow_with_incidents(made, users, django_assert_max
     assert total.incidents == 17
     with django_assert_max_num_queries(4):
         run(incidents, group_by=list(reports.GROUPS))
+
+
+def test_report_gives_rows_and_totals_from_one_read(made, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):  # incidents, clocks, client names
+        result = reports.report(
+            Incident.objects.all(), group_by=["client"], start=START, end=END, time_zone=MOSCOW
+        )
+    assert [r.incidents for r in result.rows] == [5, 2]
+    assert result.totals == run()[0]

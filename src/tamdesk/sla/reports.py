@@ -301,6 +301,33 @@ def _columns(incidents: models.QuerySet, *, start: dt.date, end: dt.date, time_z
     return cols, month_days
 
 
+@dataclass
+class Report:
+    rows: list[Row]
+    totals: Row
+
+
+def report(
+    incidents: models.QuerySet,
+    *,
+    group_by: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    time_zone: str,
+) -> Report:
+    """The report's rows and its totals for the incidents opened in the period (local dates of
+    ``time_zone``, both days included; pass it the incidents the reader may see, ``filtered``
+    if asked), grouped by ``group_by``: one read of the columns serves both."""
+    group_by = check_group_by(group_by)
+    lo, hi = period_bounds(start, end, time_zone)
+    incidents = incidents.filter(opened_at__gte=lo, opened_at__lt=hi)
+    cols, month_days = _columns(incidents, start=start, end=end, time_zone=time_zone)
+    keys, rows = aggregate(cols, group_by)
+    _, (totals,) = aggregate(cols, [])
+    _label(keys, rows, group_by, month_days)
+    return Report(rows=rows, totals=totals)
+
+
 def compliance(
     incidents: models.QuerySet,
     *,
@@ -309,14 +336,14 @@ def compliance(
     end: dt.date,
     time_zone: str,
 ) -> list[Row]:
-    """The report's rows for the incidents opened in the period (local dates of ``time_zone``,
-    both days included; pass it the incidents the reader may see, ``filtered`` if asked),
-    grouped by ``group_by``. ``compliance(..., group_by=[])`` is the one row of totals."""
-    group_by = check_group_by(group_by)
-    lo, hi = period_bounds(start, end, time_zone)
-    incidents = incidents.filter(opened_at__gte=lo, opened_at__lt=hi)
-    cols, month_days = _columns(incidents, start=start, end=end, time_zone=time_zone)
-    keys, rows = aggregate(cols, group_by)
+    """The report's rows (``report``); ``compliance(..., group_by=[])`` is the one row of
+    totals."""
+    return report(incidents, group_by=group_by, start=start, end=end, time_zone=time_zone).rows
+
+
+def _label(keys: list[dict], rows: list[Row], group_by: list[str], month_days) -> None:
+    """Put each group's keys on its row, with the client and department names (one query
+    each)."""
     clients = departments = {}
     if "client" in group_by and keys:
         clients = dict(
@@ -343,7 +370,6 @@ def compliance(
             row.department_name = departments.get(row.department_id, "")
         if "month" in key:
             row.month = month_days[int(key["month"])].strftime("%Y-%m")
-    return rows
 
 
 @dataclass
