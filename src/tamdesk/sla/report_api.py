@@ -11,7 +11,6 @@ are defined in ``tamdesk.sla.reports`` and docs/domains/sla.md ("Reports").
 
 from __future__ import annotations
 
-import datetime as dt
 import zoneinfo
 
 from django.urls import reverse
@@ -33,17 +32,10 @@ from tamdesk.directory.time_zones import user_time_zone
 from tamdesk.sla import reports
 from tamdesk.sla.choices import ClockKind, Priority
 from tamdesk.sla.models import Incident
+from tamdesk.sla.report_export import row_data, totals_data, violation_data
 
-#: Without ``from``, the report starts on the first day of the month this many months before
-#: the month of ``to`` (the last twelve months).
-DEFAULT_MONTHS = 11
 #: The parameters the violations share with the report.
 PERIOD_FIELDS = ("from", "to", "client", "priority", "department")
-
-
-def default_start(end: dt.date) -> dt.date:
-    months = end.year * 12 + end.month - 1 - DEFAULT_MONTHS
-    return dt.date(months // 12, months % 12 + 1, 1)
 
 
 class PeriodQuerySerializer(serializers.Serializer):
@@ -75,7 +67,7 @@ class PeriodQuerySerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         time_zone = self.context["time_zone"]
         end = attrs.get("to") or timezone.localdate(timezone=zoneinfo.ZoneInfo(time_zone))
-        start = attrs.get("from") or default_start(end)
+        start = attrs.get("from") or reports.default_start(end)
         try:
             reports.check_period(start, end)
         except reports.ReportError as exc:
@@ -174,49 +166,6 @@ class ViolationSerializer(serializers.Serializer):
         help_text=_("Working seconds consumed past the target (as last measured).")
     )
     url = serializers.CharField(help_text=_("The incident's page."))
-
-
-def figures(clock: reports.ClockFigures) -> dict:
-    return vars(clock).copy()
-
-
-def row_data(row: reports.Row, group_by: list[str]) -> dict:
-    data: dict = {}
-    if "client" in group_by:
-        data["client"] = {"id": row.client_id, "name": row.client_name}
-    if "priority" in group_by:
-        data["priority"] = {"value": row.priority, "label": row.priority_label}
-    if "department" in group_by:
-        data["department"] = (
-            {"id": row.department_id, "name": row.department_name}
-            if row.department_id is not None
-            else None
-        )
-    if "month" in group_by:
-        data["month"] = row.month
-    return data | totals_data(row)
-
-
-def totals_data(row: reports.Row) -> dict:
-    return {
-        "incidents": row.incidents,
-        "reaction": figures(row.reaction),
-        "resolution": figures(row.resolution),
-    }
-
-
-def violation_data(item: reports.Violation) -> dict:
-    return {
-        "incident": item.incident_id,
-        "title": item.title,
-        "client": {"id": item.client_id, "name": item.client_name},
-        "priority": item.priority,
-        "kind": item.kind,
-        "target_seconds": item.target_seconds,
-        "due_at": item.due_at.isoformat() if item.due_at else None,
-        "breached_by_seconds": item.breached_by_seconds,
-        "url": item.url,
-    }
 
 
 class ReportSchema(ApiSchema):

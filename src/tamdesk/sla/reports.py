@@ -42,6 +42,8 @@ KINDS = (ClockKind.REACTION.value, ClockKind.RESOLUTION.value)
 STOPPED_STATUSES = (IncidentStatus.RESOLVED.value, IncidentStatus.CLOSED.value)
 #: The percentile the report gives besides the median.
 PERCENTILE = 90
+#: Without a start, the report begins this many months before the month of its end.
+DEFAULT_MONTHS = 11
 PRIORITIES = tuple(Priority.values)
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -96,6 +98,13 @@ def period_bounds(start: dt.date, end: dt.date, time_zone: str) -> tuple[dt.date
     check_period(start, end)
     tz = zone(time_zone)
     return day_start(start, tz), day_start(end + dt.timedelta(days=1), tz)
+
+
+def default_start(end: dt.date) -> dt.date:
+    """Without a start, a report covers the last twelve months: from the first day of the
+    month ``DEFAULT_MONTHS`` before the month of ``end``."""
+    months = end.year * 12 + end.month - 1 - DEFAULT_MONTHS
+    return dt.date(months // 12, months % 12 + 1, 1)
 
 
 def months(start: dt.date, end: dt.date) -> list[dt.date]:
