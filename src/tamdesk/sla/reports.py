@@ -301,12 +301,18 @@ def _columns(incidents: models.QuerySet, *, start: dt.date, end: dt.date, time_z
         clock_rows = IncidentClock.objects.filter(incident__in=incidents.values("pk")).values_list(
             "incident_id", "kind", "state", "elapsed_seconds", "paused_seconds"
         )
-        for incident_id, kind, state, elapsed, paused in clock_rows.iterator(chunk_size=10_000):
-            i = int(np.searchsorted(ids, incident_id))
-            if i < n and ids[i] == incident_id and kind in cols.state:
-                cols.state[kind][i] = state
-                cols.elapsed[kind][i] = elapsed
-                cols.paused[kind][i] = paused
+        got = list(zip(*clock_rows.iterator(chunk_size=10_000), strict=True))
+        if got:
+            incident_ids, kinds, states, elapsed, paused = (np.array(column) for column in got)
+            found = np.minimum(np.searchsorted(ids, incident_ids), n - 1)
+            # A clock of an incident opened between the two queries is not the report's.
+            known = ids[found] == incident_ids
+            for kind in KINDS:
+                mask = known & (kinds == kind)
+                at = found[mask]
+                cols.state[kind][at] = states[mask]
+                cols.elapsed[kind][at] = elapsed[mask]
+                cols.paused[kind][at] = paused[mask]
     return cols, month_days
 
 
