@@ -48,7 +48,6 @@ router.register("job-runs", JobRunViewSet, basename="jobrun")
 router.register("auth/tokens", ApiTokenViewSet, basename="apitoken")
 router.register("sla-policies", SLAPolicyViewSet, basename="slapolicy")
 router.register("incidents", IncidentViewSet, basename="incident")
-router.register("sla-report", SLAReportViewSet, basename="slareport")
 router.register("changes", ChangeRequestViewSet, basename="changerequest")
 router.register("change-tasks", DepartmentTaskViewSet, basename="departmenttask")
 router.register("task-dependencies", TaskDependencyViewSet, basename="taskdependency")
@@ -61,6 +60,13 @@ urlpatterns = [
         "notification-preferences/",
         NotificationPreferencesView.as_view(),
         name="notification_preferences",
+    ),
+    # A report, not a collection of records: its two routes are listed here, outside the router.
+    path("sla-report/", SLAReportViewSet.as_view({"get": "list"}), name="slareport-list"),
+    path(
+        "sla-report/violations/",
+        SLAReportViewSet.as_view({"get": "violations"}),
+        name="slareport-violations",
     ),
     path("", include(router.urls)),
 ]
