@@ -163,6 +163,7 @@ PAGES: dict[str, Callable[[], list[Kwargs]]] = {
     "sla:incident_update": first(Incident),
     "sla:incident_clocks": first(Incident),
     "sla:incident_event_create": first(Incident),
+    "sla:report": none,
     "sla:policy_list": none,
     "sla:policy_create": none,
     "sla:policy_detail": every(SLAPolicy),

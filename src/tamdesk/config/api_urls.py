@@ -27,6 +27,7 @@ from tamdesk.notifications.api import (
     WebhookSubscriptionViewSet,
 )
 from tamdesk.sla.api import IncidentViewSet, SLAPolicyViewSet
+from tamdesk.sla.report_api import SLAReportViewSet
 
 router = SimpleRouter()
 router.register("departments", DepartmentViewSet, basename="department")
@@ -59,6 +60,13 @@ urlpatterns = [
         "notification-preferences/",
         NotificationPreferencesView.as_view(),
         name="notification_preferences",
+    ),
+    # A report, not a collection of records: its two routes are listed here, outside the router.
+    path("sla-report/", SLAReportViewSet.as_view({"get": "list"}), name="slareport-list"),
+    path(
+        "sla-report/violations/",
+        SLAReportViewSet.as_view({"get": "violations"}),
+        name="slareport-violations",
     ),
     path("", include(router.urls)),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tamdesk.sla.views import incidents, policies
+from tamdesk.sla.views import incidents, policies, report
 
 app_name = "sla"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
         incidents.IncidentEventCreate.as_view(),
         name="incident_event_create",
     ),
+    path("report/", report.ComplianceReport.as_view(), name="report"),
     path("policies/", policies.PolicyList.as_view(), name="policy_list"),
     path("policies/new/", policies.PolicyCreate.as_view(), name="policy_create"),
     path("policies/<int:pk>/", policies.PolicyDetail.as_view(), name="policy_detail"),

@@ -147,6 +147,13 @@ SIDEBAR: list[NavGroup] = [
                 "sla.view_incident",
             ),
             NavEntry(
+                "sla:report",
+                _("SLA report"),
+                "bar-chart",
+                "sla:report",
+                "sla.view_incident",
+            ),
+            NavEntry(
                 "sla:policy_list",
                 _("SLA policies"),
                 "stopwatch",

@@ -59,6 +59,7 @@ def sla_section_context(client: Client, request: HttpRequest) -> dict:
         "more": max(open_count - OPEN_LIMIT, 0),
         "open_url": f"{list_url}?{urlencode({'client': client.pk, 'is_open': 'true'})}",
         "all_url": f"{list_url}?{urlencode({'client': client.pk})}",
+        "report_url": f"{reverse('sla:report')}?{urlencode({'client': client.pk})}",
         "add_url": (
             f"{reverse('sla:incident_create')}?"
             f"{urlencode({'client': client.pk, 'next': client.get_absolute_url()})}"

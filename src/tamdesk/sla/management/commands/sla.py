@@ -1,5 +1,6 @@
 """``tamdesk sla recompute``: re-measure every incident's clocks (after a calendar or policy
-fix)."""
+fix). ``tamdesk sla report``: the SLA compliance report as CSV, JSON or XLSX
+(``tamdesk.sla.reports``; run by the operator, it covers every incident)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tamdesk.sla import services
+from tamdesk.sla import report_cli, services
 
 
 class Command(BaseCommand):
-    help = "SLA clocks: recompute every incident's clocks in batches."
+    help = "SLA clocks: recompute every incident's clocks in batches; the compliance report."
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -25,7 +26,12 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=1000, help="Incidents per batch (default 1000)."
         )
 
+        report_cli.add_parser(actions)
+
     def handle(self, *args, action: str, **options) -> None:
+        if action == "report":
+            report_cli.run(self.stdout, **options)
+            return
         if action == "recompute":
             batch = options["batch_size"]
             if batch < 1:

@@ -1,0 +1,451 @@
+"""The SLA compliance report: per client / priority / department / month (any combination),
+from the clocks as stored (``IncidentClock``, as last measured; the alert job re-measures a
+running clock when it crosses a threshold or its target, so a stored breach is at most a minute
+late). Definitions of every figure: docs/domains/sla.md, "Reports".
+
+Two parts:
+
+- the query part (``compliance``, ``violations``, ``breached_clocks``) reads the incidents it is
+  given — always a ``visible_to(user)`` queryset from an entry point, so a TAM reports on their
+  clients only — in two column-lean queries (``values_list``: the incidents, then their clocks),
+  plus one query per named group (client and department names);
+- the pure part (``aggregate``) groups those columns with NumPy: counts with ``bincount``, the
+  median and 90th percentile of each group from one sort (``np.percentile``'s default, the
+  ``linear`` method: the value at rank ``p/100 × (n - 1)``, interpolated between neighbours).
+
+Inputs outside the supported range, a period that ends before it starts, an unknown group or a
+time zone nobody knows raise ``ReportError`` (a ``DomainError``) naming the field, with a stable
+code: ``unknown_group``, ``out_of_supported_range``, ``invalid_period``, ``unknown_time_zone``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tamdesk.core import ranges
+from tamdesk.core.exceptions import DomainError
+from tamdesk.directory.models import Client, Department
+from tamdesk.sla.choices import ClockKind, ClockState, IncidentStatus, Priority
+from tamdesk.sla.models import IncidentClock
+
+#: The dimensions a report groups by, in the order its rows and columns list them.
+GROUPS = ("client", "priority", "department", "month")
+KINDS = (ClockKind.REACTION.value, ClockKind.RESOLUTION.value)
+STOPPED_STATUSES = (IncidentStatus.RESOLVED.value, IncidentStatus.CLOSED.value)
+#: The percentile the report gives besides the median.
+PERCENTILE = 90
+#: Without a start, the report begins this many months before the month of its end.
+DEFAULT_MONTHS = 11
+PRIORITIES = tuple(Priority.values)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class ReportError(DomainError):
+    code = "invalid_report"
+
+
+# --- parameters ---------------------------------------------------------------------------
+
+
+def check_group_by(group_by: Sequence[str]) -> list[str]:
+    """The groups in their canonical order (``GROUPS``), each once; an unknown one is refused."""
+    unknown = [name for name in group_by if name not in GROUPS]
+    if unknown:
+        raise ReportError(
+            _("Unknown group %(names)s; choose among %(groups)s.")
+            % {"names": ", ".join(unknown), "groups": ", ".join(GROUPS)},
+            field="group_by",
+            code="unknown_group",
+        )
+    return [name for name in GROUPS if name in group_by]
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    for name, day in (("from", start), ("to", end)):
+        if not ranges.is_supported_date(day):
+            raise ReportError(str(ranges.DATE_MESSAGE), field=name, code="out_of_supported_range")
+    if end < start:
+        raise ReportError(_("The period ends before it starts."), field="to", code="invalid_period")
+
+
+def zone(time_zone: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ReportError(
+            _("Unknown time zone %(zone)s.") % {"zone": time_zone},
+            field="time_zone",
+            code="unknown_time_zone",
+        ) from None
+
+
+def day_start(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """Midnight of ``day`` in ``tz`` (an aware instant)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=tz)
+
+
+def period_bounds(start: dt.date, end: dt.date, time_zone: str) -> tuple[dt.datetime, dt.datetime]:
+    """``[start 00:00, (end + 1 day) 00:00)`` in ``time_zone``: the instants whose local date lies
+    in the period, both days included."""
+    check_period(start, end)
+    tz = zone(time_zone)
+    return day_start(start, tz), day_start(end + dt.timedelta(days=1), tz)
+
+
+def default_start(end: dt.date) -> dt.date:
+    """Without a start, a report covers the last twelve months: from the first day of the
+    month ``DEFAULT_MONTHS`` before the month of ``end``."""
+    months = end.year * 12 + end.month - 1 - DEFAULT_MONTHS
+    return dt.date(months // 12, months % 12 + 1, 1)
+
+
+def months(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first day of every month the period touches."""
+    first, out = start.replace(day=1), []
+    while first <= end:
+        out.append(first)
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def filtered(
+    incidents: models.QuerySet,
+    *,
+    client: int | None = None,
+    priority: str = "",
+    department: int | None = None,
+) -> models.QuerySet:
+    """The report's filters: one client, priority, department (each optional)."""
+    if client is not None:
+        incidents = incidents.filter(client_id=client)
+    if priority:
+        incidents = incidents.filter(priority=priority)
+    if department is not None:
+        incidents = incidents.filter(department_id=department)
+    return incidents
+
+
+# --- rows ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ClockFigures:
+    """One clock kind's figures in a row (docs/domains/sla.md, "Reports")."""
+
+    met: int = 0
+    breached: int = 0
+    running: int = 0
+    compliance_percent: float | None = None
+    median_seconds: float | None = None
+    p90_seconds: float | None = None
+    paused_seconds: int = 0
+
+
+@dataclass
+class Row:
+    """One group of a report (or its totals: no keys). A key not grouped by is None; a
+    department key is None too for incidents in no department (``department_id`` None)."""
+
+    client_id: int | None = None
+    client_name: str = ""
+    priority: str = ""
+    department_id: int | None = None
+    department_name: str = ""
+    month: str = ""
+    incidents: int = 0
+    reaction: ClockFigures = field(default_factory=ClockFigures)
+    resolution: ClockFigures = field(default_factory=ClockFigures)
+
+    @property
+    def priority_label(self) -> str:
+        return str(Priority(self.priority).label) if self.priority else ""
+
+
+@dataclass
+class Columns:
+    """What the report reads, one entry per incident (the pure part's input).
+
+    ``state``/``elapsed``/``paused``/``stopped`` map a clock kind to its arrays; ``measured``
+    says the incident has a policy version (an incident no policy measured has no working time:
+    its clocks are ``no_target`` with 0 elapsed and stay out of the times)."""
+
+    client: np.ndarray
+    priority: np.ndarray  # index into PRIORITIES
+    department: np.ndarray  # -1: no department
+    month: np.ndarray  # index into the report's months
+    measured: np.ndarray
+    state: dict[str, np.ndarray]
+    elapsed: dict[str, np.ndarray]
+    paused: dict[str, np.ndarray]
+    stopped: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.client)
+
+
+def _percentiles(values: np.ndarray, groups: np.ndarray, count: int) -> tuple[list, list]:
+    """Median and ``PERCENTILE``-th percentile of ``values`` per group, seconds to a tenth (None
+    for an empty group)."""
+    medians: list[float | None] = [None] * count
+    highs: list[float | None] = [None] * count
+    if not len(values):
+        return medians, highs
+    order = np.lexsort((values, groups))
+    values, groups = values[order], groups[order]
+    starts = np.searchsorted(groups, np.arange(count), side="left")
+    stops = np.searchsorted(groups, np.arange(count), side="right")
+    for g in range(count):
+        chunk = values[starts[g] : stops[g]]
+        if len(chunk):
+            medians[g] = round(float(np.percentile(chunk, 50)), 1)
+            highs[g] = round(float(np.percentile(chunk, PERCENTILE)), 1)
+    return medians, highs
+
+
+def _figures(cols: Columns, kind: str, inverse: np.ndarray, count: int) -> list[ClockFigures]:
+    state = cols.state[kind]
+
+    def per_group(mask) -> np.ndarray:
+        return np.bincount(inverse, weights=mask, minlength=count).astype(np.int64)
+
+    met = per_group(state == ClockState.MET.value)
+    breached = per_group(state == ClockState.BREACHED.value)
+    running = per_group(np.isin(state, (ClockState.RUNNING.value, ClockState.PAUSED.value)))
+    paused = np.bincount(inverse, weights=cols.paused[kind], minlength=count).astype(np.int64)
+    timed = cols.stopped[kind] & cols.measured
+    medians, highs = _percentiles(cols.elapsed[kind][timed], inverse[timed], count)
+    out = []
+    for g in range(count):
+        decided = int(met[g] + breached[g])
+        out.append(
+            ClockFigures(
+                met=int(met[g]),
+                breached=int(breached[g]),
+                running=int(running[g]),
+                compliance_percent=round(100 * int(met[g]) / decided, 2) if decided else None,
+                median_seconds=medians[g],
+                p90_seconds=highs[g],
+                paused_seconds=int(paused[g]),
+            )
+        )
+    return out
+
+
+def aggregate(cols: Columns, group_by: Sequence[str]) -> tuple[list[dict], list[Row]]:
+    """Group ``cols`` by ``group_by`` (canonical order). Returns each group's keys (a dict of
+    the grouped dimensions' codes) and its row, sorted by the keys. Without groups: one row of
+    totals, also for no incidents."""
+    n = len(cols)
+    if not group_by:
+        inverse, count, keys = np.zeros(n, dtype=np.int64), 1, [{}]
+    else:
+        if n == 0:
+            return [], []
+        matrix = np.column_stack([getattr(cols, name) for name in group_by])
+        unique, inverse = np.unique(matrix, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        count = len(unique)
+        keys = [dict(zip(group_by, map(int, key), strict=True)) for key in unique]
+    incidents = np.bincount(inverse, minlength=count)
+    reaction = _figures(cols, ClockKind.REACTION, inverse, count)
+    resolution = _figures(cols, ClockKind.RESOLUTION, inverse, count)
+    rows = [
+        Row(incidents=int(incidents[g]), reaction=reaction[g], resolution=resolution[g])
+        for g in range(count)
+    ]
+    return keys, rows
+
+
+# --- the query part -----------------------------------------------------------------------
+
+
+def _columns(incidents: models.QuerySet, *, start: dt.date, end: dt.date, time_zone: str):
+    """Two queries: the incidents' grouping columns, then their clocks."""
+    fields = ("pk", "client_id", "priority", "department_id", "opened_at", "status")
+    fields += ("first_response_at", "policy_version_id")
+    rows = list(incidents.order_by("pk").values_list(*fields))
+    n = len(rows)
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    opened = np.fromiter(
+        ((r[4] - EPOCH) // dt.timedelta(seconds=1) for r in rows), dtype=np.int64, count=n
+    )
+    tz = zone(time_zone)
+    month_days = months(start, end)
+    bounds = np.array(
+        [(day_start(m, tz) - EPOCH) // dt.timedelta(seconds=1) for m in month_days], dtype=np.int64
+    )
+    resolved = np.fromiter((r[5] in STOPPED_STATUSES for r in rows), dtype=bool, count=n)
+    responded = np.fromiter((r[6] is not None for r in rows), dtype=bool, count=n) | resolved
+    cols = Columns(
+        client=np.fromiter((r[1] for r in rows), dtype=np.int64, count=n),
+        priority=np.fromiter((PRIORITIES.index(r[2]) for r in rows), dtype=np.int64, count=n),
+        department=np.fromiter(
+            (-1 if r[3] is None else r[3] for r in rows), dtype=np.int64, count=n
+        ),
+        month=np.maximum(np.searchsorted(bounds, opened, side="right") - 1, 0),
+        measured=np.fromiter((r[7] is not None for r in rows), dtype=bool, count=n),
+        state={kind: np.full(n, "", dtype="U16") for kind in KINDS},
+        elapsed={kind: np.zeros(n, dtype=np.int64) for kind in KINDS},
+        paused={kind: np.zeros(n, dtype=np.int64) for kind in KINDS},
+        stopped={ClockKind.REACTION.value: responded, ClockKind.RESOLUTION.value: resolved},
+    )
+    if n:
+        clock_rows = IncidentClock.objects.filter(incident__in=incidents.values("pk")).values_list(
+            "incident_id", "kind", "state", "elapsed_seconds", "paused_seconds"
+        )
+        got = list(zip(*clock_rows.iterator(chunk_size=10_000), strict=True))
+        if got:
+            incident_ids, kinds, states, elapsed, paused = (np.array(column) for column in got)
+            found = np.minimum(np.searchsorted(ids, incident_ids), n - 1)
+            # A clock of an incident opened between the two queries is not the report's.
+            known = ids[found] == incident_ids
+            for kind in KINDS:
+                mask = known & (kinds == kind)
+                at = found[mask]
+                cols.state[kind][at] = states[mask]
+                cols.elapsed[kind][at] = elapsed[mask]
+                cols.paused[kind][at] = paused[mask]
+    return cols, month_days
+
+
+@dataclass
+class Report:
+    rows: list[Row]
+    totals: Row
+
+
+def report(
+    incidents: models.QuerySet,
+    *,
+    group_by: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    time_zone: str,
+) -> Report:
+    """The report's rows and its totals for the incidents opened in the period (local dates of
+    ``time_zone``, both days included; pass it the incidents the reader may see, ``filtered``
+    if asked), grouped by ``group_by``: one read of the columns serves both."""
+    group_by = check_group_by(group_by)
+    lo, hi = period_bounds(start, end, time_zone)
+    incidents = incidents.filter(opened_at__gte=lo, opened_at__lt=hi)
+    cols, month_days = _columns(incidents, start=start, end=end, time_zone=time_zone)
+    keys, rows = aggregate(cols, group_by)
+    _, (totals,) = aggregate(cols, [])
+    _label(keys, rows, group_by, month_days)
+    return Report(rows=rows, totals=totals)
+
+
+def compliance(
+    incidents: models.QuerySet,
+    *,
+    group_by: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    time_zone: str,
+) -> list[Row]:
+    """The report's rows (``report``); ``compliance(..., group_by=[])`` is the one row of
+    totals."""
+    return report(incidents, group_by=group_by, start=start, end=end, time_zone=time_zone).rows
+
+
+def _label(keys: list[dict], rows: list[Row], group_by: list[str], month_days) -> None:
+    """Put each group's keys on its row, with the client and department names (one query
+    each)."""
+    clients = departments = {}
+    if "client" in group_by and keys:
+        clients = dict(
+            Client.objects.filter(pk__in={k["client"] for k in keys})
+            .order_by()
+            .values_list("pk", "name")
+        )
+    if "department" in group_by and keys:
+        departments = dict(
+            Department.objects.filter(
+                pk__in={k["department"] for k in keys if k["department"] >= 0}
+            )
+            .order_by()
+            .values_list("pk", "name")
+        )
+    for key, row in zip(keys, rows, strict=True):
+        if "client" in key:
+            row.client_id = int(key["client"])
+            row.client_name = clients.get(row.client_id, "")
+        if "priority" in key:
+            row.priority = PRIORITIES[int(key["priority"])]
+        if "department" in key and int(key["department"]) >= 0:
+            row.department_id = int(key["department"])
+            row.department_name = departments.get(row.department_id, "")
+        if "month" in key:
+            row.month = month_days[int(key["month"])].strftime("%Y-%m")
+
+
+@dataclass
+class Violation:
+    """A breached clock of the report's incidents."""
+
+    incident_id: int
+    title: str
+    client_id: int
+    client_name: str
+    priority: str
+    kind: str
+    target_seconds: int
+    #: When the target ran out (the clock's ``breached_at``).
+    due_at: dt.datetime | None
+    #: Working seconds consumed past the target (as last measured).
+    breached_by_seconds: int
+    url: str
+
+
+def breached_clocks(incidents: models.QuerySet) -> models.QuerySet:
+    """The breached clocks of ``incidents``, the latest breach first (for pagination)."""
+    return (
+        IncidentClock.objects.filter(incident__in=incidents.values("pk"), state=ClockState.BREACHED)
+        .select_related("incident__client")
+        .only(
+            "incident_id",
+            "kind",
+            "target_seconds",
+            "elapsed_seconds",
+            "breached_at",
+            "incident__title",
+            "incident__priority",
+            "incident__client_id",
+            "incident__client__name",
+        )
+        .order_by("-breached_at", "-incident_id", "kind")
+    )
+
+
+def as_violation(clock: IncidentClock) -> Violation:
+    incident = clock.incident
+    target = clock.target_seconds or 0
+    return Violation(
+        incident_id=clock.incident_id,
+        title=incident.title,
+        client_id=incident.client_id,
+        client_name=incident.client.name,
+        priority=incident.priority,
+        kind=clock.kind,
+        target_seconds=target,
+        due_at=clock.breached_at,
+        breached_by_seconds=max(clock.elapsed_seconds - target, 0),
+        url=reverse("sla:incident_detail", args=[clock.incident_id]),
+    )
+
+
+def violations(
+    incidents: models.QuerySet, *, start: dt.date, end: dt.date, time_zone: str
+) -> list[Violation]:
+    """Every breached clock of the incidents opened in the period, the latest breach first."""
+    lo, hi = period_bounds(start, end, time_zone)
+    incidents = incidents.filter(opened_at__gte=lo, opened_at__lt=hi)
+    return [as_violation(clock) for clock in breached_clocks(incidents)]
