@@ -330,6 +330,7 @@ NOT_EDITS = {
 #: Read-only pages and creating or deleting pages, by the suffix of their URL name.
 NOT_EDIT_SUFFIXES = ("_list", "_detail", "_create", "_delete", "_index", "_clocks", "_done")
 READ_ONLY = {
+    "sla:report",
     "api-schema",
     "api-docs",
     "healthz",

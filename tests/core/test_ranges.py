@@ -275,6 +275,15 @@ RESPONSE_ONLY = {
     "StatusUpdateRecipientSerializer",
     "StatusUpdateResultSerializer",
     "ObtainedTokenSerializer",
+    # the SLA report's response (its query is PeriodQuerySerializer / ReportQuerySerializer)
+    "ClientRefSerializer",
+    "PriorityRefSerializer",
+    "DepartmentRefSerializer",
+    "ClockFiguresSerializer",
+    "ReportTotalsSerializer",
+    "ReportRowSerializer",
+    "ReportSerializer",
+    "ViolationSerializer",
 }
 
 

@@ -60,6 +60,8 @@ MAX_REVIEW_DAYS = 3650
 #: Department tasks in one change request (cancelled ones included): bounds the schedule, the
 #: Gantt chart and the dependency graph whatever is stored.
 MAX_TASKS_PER_CHANGE = 200
+#: The largest record id (``BigAutoField``): an id given as a number is refused above it.
+MAX_ID = 2**63 - 1
 
 BOUNDS = {"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()}
 YEAR_BOUNDS = {"first": FIRST_YEAR, "last": LAST_YEAR}

@@ -53,7 +53,10 @@ class PeriodQuerySerializer(serializers.Serializer):
         help_text=_("Last day (included) of the opening of the incidents; default: today."),
     )
     client = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Only this client's incidents (its id).")
+        required=False,
+        min_value=1,
+        max_value=ranges.MAX_ID,
+        help_text=_("Only this client's incidents (its id)."),
     )
     priority = serializers.ChoiceField(
         choices=Priority.choices, required=False, help_text=_("Only incidents of this priority.")
@@ -61,6 +64,7 @@ class PeriodQuerySerializer(serializers.Serializer):
     department = serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=ranges.MAX_ID,
         help_text=_("Only incidents currently in this department (its id)."),
     )
 
@@ -144,8 +148,8 @@ class ReportRowSerializer(ReportTotalsSerializer):
 
 class ReportSerializer(serializers.Serializer):
     group_by = serializers.ListField(child=serializers.CharField())
-    locals()["from"] = serializers.DateField()
-    to = serializers.DateField()
+    locals()["from"] = ranges.DayField()
+    to = ranges.DayField()
     time_zone = serializers.CharField(help_text=_("The zone the days and months are read in."))
     rows = ReportRowSerializer(many=True)
     totals = ReportTotalsSerializer()
@@ -161,7 +165,7 @@ class ViolationSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices)
     kind = serializers.ChoiceField(choices=ClockKind.choices)
     target_seconds = serializers.IntegerField()
-    due_at = serializers.DateTimeField(allow_null=True, help_text=_("When the target ran out."))
+    due_at = ranges.InstantField(allow_null=True, help_text=_("When the target ran out."))
     breached_by_seconds = serializers.IntegerField(
         help_text=_("Working seconds consumed past the target (as last measured).")
     )
