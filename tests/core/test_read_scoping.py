@@ -426,3 +426,8 @@ def test_an_engineer_opens_an_incident_for_a_client_she_does_not_read_and_then_r
     assert response.status_code == 302
     assert response.url == opened.get_absolute_url()
     assert client.get(response.url).status_code == 200
+
+
+def test_a_restricted_queryset_without_its_own_visible_to_is_a_configuration_error(users):
+    with pytest.raises(ImproperlyConfigured, match="Client is served"):
+        scoping.RestrictedQuerySet(model=Client).visible_to(users.tam)

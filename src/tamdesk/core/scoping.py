@@ -44,10 +44,11 @@ def works_in_a_department(user) -> bool:
 
 
 class RestrictedQuerySet(models.QuerySet):
-    """The base of a scoped model's queryset: a subclass defines ``visible_to(user)``."""
+    """The base of a scoped model's queryset: a subclass defines ``visible_to(user)``; one that
+    does not is a configuration error, the same one ``restrict`` raises."""
 
     def visible_to(self, user) -> models.QuerySet:
-        raise NotImplementedError(f"{type(self).__name__} must define visible_to(user)")
+        raise ImproperlyConfigured(_unscoped(self.model))
 
 
 class ReferenceQuerySet(RestrictedQuerySet):
@@ -73,12 +74,15 @@ def restrict(queryset: models.QuerySet, user) -> models.QuerySet:
     never served unscoped by mistake."""
     visible_to = getattr(queryset, "visible_to", None)
     if visible_to is None:
-        raise ImproperlyConfigured(
-            f"{queryset.model.__name__} is served by a generic view or viewset but its queryset "
-            "has no visible_to(user); define one in its domain's querysets.py "
-            "(see tamdesk.core.scoping)."
-        )
+        raise ImproperlyConfigured(_unscoped(queryset.model))
     return visible_to(user)
+
+
+def _unscoped(model: type[models.Model]) -> str:
+    return (
+        f"{model.__name__} is served by a generic view or viewset but its queryset has no "
+        "visible_to(user); define one in its domain's querysets.py (see tamdesk.core.scoping)."
+    )
 
 
 def restrict_choices(form, user) -> None:
