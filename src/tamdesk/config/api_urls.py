@@ -27,6 +27,7 @@ from tamdesk.notifications.api import (
     WebhookSubscriptionViewSet,
 )
 from tamdesk.sla.api import IncidentViewSet, SLAPolicyViewSet
+from tamdesk.sla.inbound_api import InboundIncidentsView
 from tamdesk.sla.report_api import SLAReportViewSet
 
 router = SimpleRouter()
@@ -67,6 +68,12 @@ urlpatterns = [
         "sla-report/violations/",
         SLAReportViewSet.as_view({"get": "violations"}),
         name="slareport-violations",
+    ),
+    # A live incident source's webhook, authenticated by the source's token (not a user).
+    path(
+        "inbound/incidents/<int:id>/",
+        InboundIncidentsView.as_view(),
+        name="inbound_incidents",
     ),
     path("", include(router.urls)),
 ]

@@ -144,6 +144,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are not recorded; failures are
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+# Live incident sources: how long a delivery waits for its predecessor before it is applied
+# anyway (tamdesk.sla.imports.inbound).
+INBOUND_HOLD_SECONDS = env_int("TAMDESK_INBOUND_HOLD_SECONDS", 300)
+if not 0 <= INBOUND_HOLD_SECONDS <= 86400:
+    raise ImproperlyConfigured("TAMDESK_INBOUND_HOLD_SECONDS must be from 0 to 86400.")
 # API tokens: the default and the longest lifetime, in days (tamdesk.core.tokens).
 API_TOKEN_DAYS = env_int("TAMDESK_API_TOKEN_DAYS", 30)
 API_TOKEN_MAX_DAYS = env_int("TAMDESK_API_TOKEN_MAX_DAYS", 365)

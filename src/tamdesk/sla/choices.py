@@ -67,3 +67,17 @@ class IncidentImportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class IncidentSourcePreset(models.TextChoices):
+    """The presets a live source speaks (docs/imports.md, "Live: inbound webhooks")."""
+
+    SERVICENOW = "servicenow", _("ServiceNow")
+    JIRA = "jira", _("Jira Service Management")
+    GENERIC = "generic", _("Generic (with a mapping)")
+
+
+class InboundDeliveryStatus(models.TextChoices):
+    HELD = "held", _("Held")
+    APPLIED = "applied", _("Applied")
+    REJECTED = "rejected", _("Rejected")

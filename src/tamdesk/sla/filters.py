@@ -23,8 +23,14 @@ from tamdesk.core.forms import PersonLabelMixin
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.filters import visible_clients
 from tamdesk.directory.models import Department, assignable_people
-from tamdesk.sla.choices import ClockKind, ClockState, IncidentStatus, Priority
-from tamdesk.sla.models import Incident, IncidentClock, SLAPolicy
+from tamdesk.sla.choices import (
+    ClockKind,
+    ClockState,
+    IncidentSourcePreset,
+    IncidentStatus,
+    Priority,
+)
+from tamdesk.sla.models import Incident, IncidentClock, IncidentSource, SLAPolicy
 
 User = get_user_model()
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -162,3 +168,17 @@ class SLAPolicyFilter(django_filters.FilterSet):
     class Meta:
         model = SLAPolicy
         fields = ["q", "client", "tier"]
+
+
+class IncidentSourceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method=text_search(["name", "source_system"]))
+    preset = django_filters.ChoiceFilter(label=_("Format"), choices=IncidentSourcePreset.choices)
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("created_at", "created_at")),
+        field_labels={"name": _("Name"), "created_at": _("Created")},
+    )
+
+    class Meta:
+        model = IncidentSource
+        fields = ["q", "preset", "is_active"]

@@ -25,10 +25,20 @@ from tamdesk.sla.choices import (
     IncidentStatus,
     Priority,
 )
-from tamdesk.sla.models import DEFAULT_PAUSE_STATUSES, DEFAULT_THRESHOLDS, Incident, SLAPolicy
+from tamdesk.sla.imports import inbound
+from tamdesk.sla.imports.mapping import MappingError
+from tamdesk.sla.models import (
+    DEFAULT_PAUSE_STATUSES,
+    DEFAULT_THRESHOLDS,
+    Incident,
+    IncidentSource,
+    SLAPolicy,
+)
 from tamdesk.sla.services import NewEvent
 
 User = get_user_model()
+#: A live source's mapping text, at most (a mapping file is a few hundred lines at most).
+MAX_MAPPING_CHARS = 20_000
 DURATION = re.compile(r"^\s*(\d{1,5}):([0-5]\d)\s*$")
 
 
@@ -513,3 +523,59 @@ class PolicyEditForm(VersionedModelForm):
         model = SLAPolicy
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class IncidentSourceForm(VersionedModelForm):
+    """A live incident source: its preset, mapping (checked as the deliveries will be read), the
+    fixed client and time zone. The token is made by the service, never edited here."""
+
+    mapping = forms.CharField(
+        label=_("Mapping"),
+        required=False,
+        max_length=MAX_MAPPING_CHARS,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}),
+        help_text=_(
+            "The mapping file's text (TOML), as for a file import; empty: the preset's. A live "
+            'source reads one row per update (shape = "event").'
+        ),
+    )
+
+    class Meta:
+        model = IncidentSource
+        fields = ["name", "preset", "source_system", "client", "time_zone", "mapping", "is_active"]
+
+    fieldsets = [
+        (None, ["name", "preset"], {"columns": 2}),
+        (None, ["source_system", "client", "time_zone"], {"columns": 3}),
+        (None, ["mapping"]),
+        (None, ["is_active"]),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source_system"].required = False
+        self.fields["source_system"].help_text = _(
+            "The system the incidents' ids belong to (empty: the format's name): an incident is "
+            "one per source system and id, whether it came in a file or live."
+        )
+
+    def clean(self):
+        data = super().clean()
+        preset = data.get("preset")
+        if preset and not data.get("source_system"):
+            data["source_system"] = inbound.default_source_system(preset)
+            self.instance.source_system = data["source_system"]
+        if preset and not self.has_error("client") and not self.has_error("time_zone"):
+            client = data.get("client")
+            try:
+                inbound.live_mapping(
+                    preset,
+                    data.get("mapping", ""),
+                    client=client.name if client is not None else "",
+                    time_zone=data.get("time_zone", ""),
+                )
+            except MappingError as error:
+                field = error.field if error.field in ("client", "time_zone") else "mapping"
+                where = f"{error.field}: " if field == "mapping" and error.field else ""
+                self.add_error(field, where + error.message)
+        return data

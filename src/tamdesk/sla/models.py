@@ -15,16 +15,20 @@ from tamdesk.directory.choices import ClientTier
 from tamdesk.sla.choices import (
     ClockKind,
     ClockState,
+    InboundDeliveryStatus,
     IncidentEventKind,
     IncidentImportStatus,
+    IncidentSourcePreset,
     IncidentStatus,
     PolicySource,
     Priority,
 )
 from tamdesk.sla.querysets import (
+    InboundDeliveryQuerySet,
     IncidentClockQuerySet,
     IncidentImportQuerySet,
     IncidentQuerySet,
+    IncidentSourceQuerySet,
     PolicyVersionQuerySet,
     SLAPolicyQuerySet,
 )
@@ -407,3 +411,120 @@ class IncidentImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.preset})"
+
+
+class IncidentSource(TimeStampedModel):
+    """A helpdesk that sends its incidents live to ``POST /api/v1/inbound/incidents/<id>/``
+    (``sla.imports.inbound``; docs/imports.md, "Live: inbound webhooks"). Its deliveries are
+    read with its preset and mapping — the same as a file import's — and written by the same
+    writer. Only the SHA-256 digest of its token is stored; the token is shown once."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    preset = models.CharField(_("format"), max_length=32, choices=IncidentSourcePreset.choices)
+    source_system = models.CharField(
+        _("source system"),
+        max_length=64,
+        help_text=_(
+            "The system the incidents' ids belong to: an incident is one per source system and "
+            "id, whether it came in a file or live."
+        ),
+    )
+    mapping = models.TextField(
+        _("mapping"),
+        blank=True,
+        help_text=_("The mapping file's text (TOML), as for a file import; empty: the preset's."),
+    )
+    client = models.ForeignKey(
+        "directory.Client",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incident_sources",
+        verbose_name=_("client"),
+        help_text=_("Every incident goes to this client, whatever the source says."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Of times the source writes without an offset (e.g. Europe/Berlin)."),
+    )
+    token_digest = models.CharField(_("token digest"), max_length=64, unique=True)
+    token_prefix = models.CharField(_("token prefix"), max_length=16)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="incident_sources",
+        verbose_name=_("created by"),
+    )
+
+    objects = IncidentSourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("live incident source")
+        verbose_name_plural = _("live incident sources")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(preset__in=IncidentSourcePreset.values),
+                name="incident_source_preset_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sla:source_detail", args=[self.pk])
+
+
+class InboundDelivery(models.Model):
+    """One row a live source delivered: kept as received, with what came of it. ``event_id`` is
+    unique per source (a repeat is answered "duplicate" and not stored again); ``sequence``
+    orders the deliveries of one incident (``external_id``)."""
+
+    source = models.ForeignKey(
+        IncidentSource,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("source"),
+    )
+    event_id = models.CharField(_("event id"), max_length=255)
+    external_id = models.CharField(_("incident id"), max_length=200)
+    sequence = models.BigIntegerField(_("sequence"))
+    payload = models.JSONField(_("payload"))
+    received_at = models.DateTimeField(_("received at"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=InboundDeliveryStatus.choices,
+        default=InboundDeliveryStatus.HELD,
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    objects = InboundDeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inbound delivery")
+        verbose_name_plural = _("inbound deliveries")
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "event_id"], name="inbound_delivery_event_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=InboundDeliveryStatus.values),
+                name="inbound_delivery_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["source", "external_id", "sequence"], name="inbound_delivery_incident"
+            ),
+            models.Index(fields=["status", "received_at"], name="inbound_delivery_held"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} · {self.event_id}"

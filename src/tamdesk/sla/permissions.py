@@ -9,6 +9,9 @@
   only into the clients on whose account team they are (``imports_into``). Everyone with a role
   reads the imports they may see (``IncidentImportQuerySet.visible_to``: their own; all for
   administrators and service managers).
+- Administrators and service managers manage the live incident sources (inbound webhooks): they
+  alone read, create, edit and deactivate them, rotate their tokens and read their deliveries.
+  A source is never deleted (its deliveries are the record of what it sent): it is deactivated.
 """
 
 from __future__ import annotations
@@ -41,6 +44,14 @@ rules.add_perm("sla.add_incidentimport", imports_incidents)
 rules.add_perm("sla.view_incidentimport", has_any_role)
 rules.add_perm("sla.change_incidentimport", rules.always_deny)
 rules.add_perm("sla.delete_incidentimport", rules.always_deny)
+
+manages_sources = is_administrator | is_service_manager
+for _verb in ("view", "add", "change"):
+    rules.add_perm(f"sla.{_verb}_incidentsource", manages_sources)
+rules.add_perm("sla.delete_incidentsource", rules.always_deny)
+rules.add_perm("sla.view_inbounddelivery", manages_sources)
+for _verb in ("add", "change", "delete"):
+    rules.add_perm(f"sla.{_verb}_inbounddelivery", rules.always_deny)
 
 
 def imports_into(user, client) -> bool:

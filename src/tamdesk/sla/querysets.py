@@ -93,3 +93,21 @@ class IncidentImportQuerySet(RestrictedQuerySet):
         if not has_any_role(user):
             return self.none()
         return self.filter(created_by=user)
+
+
+def _manages_sources(user) -> bool:
+    from tamdesk.core.roles import Role, role_names
+
+    return bool(role_names(user) & {Role.ADMINISTRATOR.value, Role.SERVICE_MANAGER.value})
+
+
+class IncidentSourceQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """Administrators and service managers read every live source; nobody else any."""
+        return self.all() if _manages_sources(user) else self.none()
+
+
+class InboundDeliveryQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """The deliveries of the sources ``user`` reads."""
+        return self.all() if _manages_sources(user) else self.none()

@@ -18,6 +18,18 @@ def sla_alerts() -> str:
     return f"{services.alert_due()} alerts"
 
 
+@periodic_job(
+    "sla.inbound_release",
+    crontab(minute="*"),
+    _("Apply the live incident updates held too long for a missing predecessor"),
+    text="every minute",
+)
+def inbound_release() -> str:
+    from tamdesk.sla.imports import inbound
+
+    return f"{inbound.release_due()} held updates applied"
+
+
 @job(name="sla.import_incidents", retries=2, retry_delay=60)
 def import_incidents(import_id: int) -> None:
     """Run a stored incident import (``sla.imports.runs.run_import``); safe to run again: a

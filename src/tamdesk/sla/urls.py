@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tamdesk.sla.views import incidents, policies, report
+from tamdesk.sla.views import incidents, policies, report, sources
 
 app_name = "sla"
 urlpatterns = [
@@ -27,4 +27,13 @@ urlpatterns = [
         name="policy_version_create",
     ),
     path("policies/<int:pk>/delete/", policies.PolicyDelete.as_view(), name="policy_delete"),
+    path("sources/", sources.SourceList.as_view(), name="source_list"),
+    path("sources/new/", sources.SourceCreate.as_view(), name="source_create"),
+    path("sources/<int:pk>/", sources.SourceDetail.as_view(), name="source_detail"),
+    path("sources/<int:pk>/edit/", sources.SourceUpdate.as_view(), name="source_update"),
+    path(
+        "sources/<int:pk>/rotate-token/",
+        sources.SourceRotateToken.as_view(),
+        name="source_rotate_token",
+    ),
 ]

@@ -160,6 +160,13 @@ SIDEBAR: list[NavGroup] = [
                 "sla:policy_",
                 "sla.view_slapolicy",
             ),
+            NavEntry(
+                "sla:source_list",
+                _("Live incident sources"),
+                "broadcast-pin",
+                "sla:source_",
+                "sla.view_incidentsource",
+            ),
         ),
     ),
     NavGroup(

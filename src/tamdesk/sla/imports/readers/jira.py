@@ -80,6 +80,11 @@ def sla_verdict(_name: str, text: str) -> object:
     return text
 
 
+def rules_for(mapping: Mapping, source_system: str) -> Rules:
+    """How Jira's rows are read: its SLA columns through ``sla_verdict``."""
+    return Rules(mapping, source_system=source_system, sla_value=sla_verdict)
+
+
 def read(source: str | Path | IO, *, mapping: Mapping, source_system: str) -> ReadResult:
     rows = csv_rows(source, mapping=mapping, optional=OPTIONAL)
-    return read_incidents(rows, Rules(mapping, source_system=source_system, sla_value=sla_verdict))
+    return read_incidents(rows, rules_for(mapping, source_system))

@@ -85,7 +85,8 @@ def _title(record: Record, external_id: str) -> str:
     return " · ".join(part for part in parts if part) or external_id
 
 
-def _rules(mapping: Mapping, source_system: str) -> Rules:
+def rules_for(mapping: Mapping, source_system: str) -> Rules:
+    """How ServiceNow's rows are read: numbered priorities, a title from the category."""
     return Rules(mapping, source_system=source_system, priority=numbered_priority, title=_title)
 
 
@@ -95,7 +96,7 @@ def read(source: str | Path | IO, *, mapping: Mapping, source_system: str) -> Re
     rows = csv_rows(
         source, mapping=mapping, optional=OPTIONAL, extra=TITLE_PARTS, empty=EMPTY, strip=False
     )
-    return read_events(rows, _rules(mapping, source_system))
+    return read_events(rows, rules_for(mapping, source_system))
 
 
 def read_flat(source: str | Path | IO, *, mapping: Mapping, source_system: str) -> ReadResult:
@@ -107,4 +108,4 @@ def read_flat(source: str | Path | IO, *, mapping: Mapping, source_system: str) 
         extra=TITLE_PARTS,
         empty=EMPTY,
     )
-    return read_incidents(rows, _rules(mapping, source_system))
+    return read_incidents(rows, rules_for(mapping, source_system))

@@ -202,6 +202,24 @@ def _text(value: object) -> object:
     return str(value).strip()
 
 
+def dict_rows(
+    records: list[dict],
+    *,
+    mapping: Mapping,
+    extra: tuple[str, ...] = (),
+    empty: frozenset[str] = frozenset({""}),
+) -> Iterator[Row]:
+    """Rows already parsed, one JSON object each (a live source's deliveries): its keys are the
+    columns, as in a JSON lines file; ``line`` is the row's place in ``records`` (1 = the
+    first); values in ``empty`` read as empty."""
+    wanted = _wanted(mapping, extra)
+    for line, data in enumerate(records, start=1):
+        record = {key: _text(data.get(column)) for column, key in wanted.items()}
+        if not empty.isdisjoint(v for v in record.values() if isinstance(v, str)):
+            record = {k: "" if v in empty else v for k, v in record.items()}
+        yield line, record, None
+
+
 def jsonl_rows(
     source: str | Path | IO, *, mapping: Mapping, extra: tuple[str, ...] = ()
 ) -> Iterator[Row]:
