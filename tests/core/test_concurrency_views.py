@@ -36,7 +36,8 @@ from tamdesk.directory.models import (
 )
 from tamdesk.notifications.models import WebhookSubscription
 from tamdesk.sla import services as sla_services
-from tamdesk.sla.models import Incident, SLAPolicy
+from tamdesk.sla.imports import inbound
+from tamdesk.sla.models import Incident, IncidentSource, SLAPolicy
 from tests.calendars.factories import CalendarExceptionFactory, CalendarFactory
 from tests.changes.factories import change as new_change
 from tests.changes.factories import task as new_task
@@ -207,7 +208,21 @@ CASES = [
         {"format": "slack"},
         lambda obj: WebhookSubscription.objects.get(pk=obj.pk).format,
     ),
+    Case(
+        "sla:source_update",
+        lambda w: live_source(w.users.service_manager),
+        _set(IncidentSource, name="Theirs"),
+        "Name: “ServiceNow” → “Theirs”",
+        {"time_zone": "Europe/Berlin"},
+        lambda obj: IncidentSource.objects.get(pk=obj.pk).time_zone,
+    ),
 ]
+
+
+def live_source(by) -> IncidentSource:
+    source = IncidentSource(name="ServiceNow", preset="servicenow", time_zone="Europe/Moscow")
+    inbound.create_source(source, by=by)
+    return source
 
 
 @pytest.fixture
@@ -315,6 +330,7 @@ NOT_EDITS = {
     "notifications:outbox_retry": "an action on a delivery, allowed from its current status",
     "notifications:outbox_retry_dead": "an action on deliveries, allowed from their status",
     "notifications:webhook_regenerate_secret": "replaces the secret; no field is typed in",
+    "sla:source_rotate_token": "replaces the token; no field is typed in",
     "sla:incident_event_create": "appends an event, checked against the timeline under lock",
     "changes:change_transition": "a status change, checked against the current status",
     "changes:task_action": "a status change, checked against the current status",

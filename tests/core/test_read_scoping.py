@@ -37,7 +37,8 @@ from tamdesk.config.api_urls import router
 from tamdesk.core import scoping, ui
 from tamdesk.directory.models import Client, Competency, Contact
 from tamdesk.notifications.models import Notification
-from tamdesk.sla.models import Incident, SLAPolicy
+from tamdesk.sla.imports import inbound
+from tamdesk.sla.models import Incident, IncidentSource, SLAPolicy
 from tests.changes.factories import (
     ChangeRequestFactory,
     DepartmentTaskFactory,
@@ -112,6 +113,7 @@ def world(users, department):
     link_b = TaskDependencyFactory(predecessor=network_b, successor=vmware_b)
     playbook = ChangeTemplate.objects.create(code="small-web", name="Small web")
     calendar = Calendar.objects.create(name="Office")
+    inbound.create_source(IncidentSource(name="Live", preset="servicenow"), by=users.admin)
     CalendarException.objects.create(calendar=calendar, date=dt.date(2026, 12, 31), kind="closed")
     Notification.objects.all().delete()  # the services' own: not part of this world
     Notification.objects.create(
@@ -197,6 +199,7 @@ PAGE_LISTS = {
     "calendars:exception_list":   (   1,    1,    1,    1,    1,    1,    1,    1,    1),
     "sla:policy_list":            (   3,    3,    3,    3,    3,    2,    2,    2,    2),
     "sla:incident_list":          (   3,    3,    3,    3,    2,    1,    1,    1,    2),
+    "sla:source_list":            (   1,    1,    1, None, None, None, None, None, None),
     "changes:change_list":        (   3,    3,    3,    3,    2,    1,    1,    1,    1),
     "changes:board":              (   3,    3,    3,    3,    2,    1,    1,    1,    1),
     "notifications:outbox":       (   1,    1, None, None, None, None, None, None, None),

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from tamdesk.calendars.models import Calendar, CalendarException
 from tamdesk.changes.choices import ChangeStatus, ScheduleStatus, TaskStatus
@@ -23,8 +24,9 @@ from tamdesk.demo.loader import load_demo
 from tamdesk.directory.models import Client, Component, Department
 from tamdesk.notifications.choices import Channel, NotificationStatus
 from tamdesk.notifications.models import Notification
-from tamdesk.sla.choices import ClockState
-from tamdesk.sla.models import IncidentClock
+from tamdesk.sla.choices import ClockState, InboundDeliveryStatus
+from tamdesk.sla.imports import inbound
+from tamdesk.sla.models import InboundDelivery, IncidentClock, IncidentSource
 from tests.notifications.factories import (
     JobRunFactory,
     NotificationFactory,
@@ -33,6 +35,24 @@ from tests.notifications.factories import (
 
 #: The demo accounts, one per role (``admin`` is the superuser).
 DEMO_ACCOUNTS = tuple(person.username for person in FIXED_PEOPLE)
+
+
+def _live_source(by) -> None:
+    """A live incident source with a delivery in every status."""
+    source = IncidentSource(name="Crawl helpdesk", preset="servicenow", time_zone="Europe/Moscow")
+    inbound.create_source(source, by=by)
+    now = timezone.now()
+    for number, status in enumerate(InboundDeliveryStatus.values):
+        InboundDelivery.objects.create(
+            source=source,
+            event_id=f"INC9:{number}",
+            external_id="INC9",
+            sequence=number,
+            payload={"number": "INC9"},
+            received_at=now,
+            status=status,
+            reason="Crawl: refused" if status == "rejected" else "",
+        )
 
 
 def _add_what_the_demo_lacks(users) -> None:
@@ -57,6 +77,7 @@ def _add_what_the_demo_lacks(users) -> None:
         last_error="Timed out",
     )
     WebhookSubscriptionFactory(name="Crawl webhook")
+    _live_source(users[0])
     JobRunFactory()
     JobRunFactory(outcome=JobRunOutcome.FAILED, detail="ValueError: crawl")
     for user in users:  # the API tokens page lists one

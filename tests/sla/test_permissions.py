@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from tamdesk.sla.imports import inbound
+from tamdesk.sla.models import IncidentSource
 from tests.sla.factories import incident, policy
 from tests.support import ROLES
 
@@ -16,6 +18,9 @@ READERS = set(ROLES) - {"norole"}
 POLICY_MANAGERS = {"admin", "administrator", "service_manager"}
 INCIDENT_WORKERS = {"admin", "administrator", "service_manager", "tam", "other_tam", "lead"}
 INCIDENT_WORKERS |= {"engineer"}
+
+
+SOURCE_MANAGERS = {"admin", "administrator", "service_manager"}
 
 
 @pytest.fixture
@@ -39,6 +44,22 @@ def test_rules(users, records, role):
     # Nobody deletes an incident (a superuser holds every permission, but neither the pages
     # nor the API offer a deletion).
     assert user.has_perm("sla.delete_incident", web) is (role == "admin")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_live_source_rules(users, role):
+    user = getattr(users, role)
+    source = IncidentSource(name="Live", preset="servicenow")
+    inbound.create_source(source, by=users.service_manager)
+
+    for verb in ("view", "add", "change"):
+        assert user.has_perm(f"sla.{verb}_incidentsource", source) is (role in SOURCE_MANAGERS)
+    assert user.has_perm("sla.view_inbounddelivery") is (role in SOURCE_MANAGERS)
+    # A source is deactivated, never deleted; its deliveries are written by the webhook only.
+    assert user.has_perm("sla.delete_incidentsource", source) is (role == "admin")
+    assert user.has_perm("sla.change_inbounddelivery") is (role == "admin")
+    visible = IncidentSource.objects.visible_to(user)
+    assert list(visible) == ([source] if role in SOURCE_MANAGERS else [])
 
 
 def test_anonymous_has_no_sla_permission(records):
