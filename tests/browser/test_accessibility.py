@@ -64,6 +64,7 @@ def _pages() -> dict[str, list[str]]:
         reverse("sla:policy_list"),
         reverse("sla:incident_list"),
         reverse("sla:incident_detail", args=[incident.pk]),
+        reverse("sla:source_list"),
         reverse("changes:change_list"),
         reverse("changes:change_detail", args=[change.pk]),
         reverse("changes:board"),
