@@ -4,6 +4,7 @@ rotation, the mapping checked on save, the latest deliveries."""
 from __future__ import annotations
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 
 from tamdesk.core import tokens
@@ -168,6 +169,8 @@ def test_deactivating_a_source_stops_its_token(client, users, source):
     source.refresh_from_db()
     assert not source.is_active
     assert inbound.authenticate(source.pk, key) is None
+    entry = LogEntry.objects.get_for_object(source).filter(actor=users.service_manager).get()
+    assert set(entry.changes_dict) == {"is_active", "mapping"}  # the history, without a digest
 
 
 def test_rotating_the_token_shows_the_new_one_and_stops_the_old(client, users, source):
