@@ -451,13 +451,30 @@ def test_a_jira_update_after_the_creation_applies_at_once(users, tam_client, sla
     assert Incident.objects.get(external_id="HELP-7").status == "resolved"
 
 
+def test_a_jira_update_arriving_after_a_later_one_is_refused_when_it_contradicts(
+    users, tam_client, sla
+):
+    source, key = make_source(users, tam_client, preset="jira", time_zone="")
+    post(source, key, jira("created", 1000, "Open", "2026-11-23T09:00:00.000+0300"))
+    post(source, key, jira("updated", 5000, "Resolved", "2026-11-23T10:00:00.000+0300"))
+    before = db_state(Incident, IncidentEvent, IncidentClock)
+
+    late = jira("updated", 3000, "In Progress", "2026-11-23T09:30:00.000+0300")
+    response = post(source, key, late)
+
+    [outcome] = response.json()["deliveries"]
+    assert outcome["status"] == "rejected"
+    assert "contradicts the stored incident" in outcome["reason"]
+    assert db_state(Incident, IncidentEvent, IncidentClock) == before
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
         ({"timestamp": 1}, "issue"),
         ({"timestamp": 1, "issue": {"key": "HELP-7"}}, "issue"),
         ({"issue": {"key": "HELP-7", "fields": {"updated": "x"}}}, "timestamp"),
-        ({"timestamp": 1, "issue": {"key": "", "fields": {"updated": "x"}}}, "key"),
+        ({"timestamp": 1, "issue": {"key": "", "fields": {"updated": "x"}}}, "issue.key"),
         ({"timestamp": 1, "issue": {"key": "HELP-7", "fields": {}}}, "issue.fields.updated"),
     ],
 )

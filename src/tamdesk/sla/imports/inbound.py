@@ -201,7 +201,10 @@ def _jira_identity(payload: dict, mapping: Mapping) -> Identity:
     issue = payload.get("issue")
     if not isinstance(issue, dict) or not isinstance(issue.get("fields"), dict):
         raise _Bad("issue", _("Required: the issue with its fields."))
-    key = _required(issue, "key")
+    try:
+        key = _required(issue, "key")
+    except _Bad as bad:
+        raise _Bad("issue.key", bad.reason) from None
     timestamp = _whole(payload.get("timestamp"), "timestamp")
     if not _text(issue["fields"].get("updated")):
         raise _Bad("issue.fields.updated", _("Required: when the issue was updated."))
