@@ -4,6 +4,7 @@ is shown once, on the page the creation or the rotation leads to."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -54,7 +55,7 @@ class SourceDetail(SourceViews, ui.ObjectDetailView):
                 reverse("api:inbound_incidents", args=[obj.pk])
             ),
             "deliveries": obj.deliveries.order_by("-received_at", "-pk")[:LATEST_DELIVERIES],
-            "hold_seconds": inbound.settings.INBOUND_HOLD_SECONDS,
+            "hold_seconds": settings.INBOUND_HOLD_SECONDS,
         }
 
 
