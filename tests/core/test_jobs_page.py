@@ -80,7 +80,7 @@ def test_the_history_is_paginated_with_a_query_budget(client, users, django_asse
 
     # The page's own queries, and two per declared periodic job (its last run, its last success):
     # the history's size does not count.
-    with django_assert_max_num_queries(5 + 2 * len(PERIODIC_JOBS)):
+    with django_assert_max_num_queries(8 + 2 * len(PERIODIC_JOBS)):
         first = client.get(reverse("jobs"))
     second = client.get(reverse("jobs"), {"page": 2})
 
