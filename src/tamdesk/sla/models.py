@@ -486,7 +486,7 @@ class InboundDelivery(models.Model):
 
     source = models.ForeignKey(
         IncidentSource,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # the record of what a source sent: deactivate, never delete
         related_name="deliveries",
         verbose_name=_("source"),
     )

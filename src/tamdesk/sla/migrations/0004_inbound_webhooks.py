@@ -131,7 +131,7 @@ class Migration(migrations.Migration):
                 (
                     "source",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
+                        on_delete=django.db.models.deletion.PROTECT,
                         related_name="deliveries",
                         to="sla.incidentsource",
                         verbose_name="source",
