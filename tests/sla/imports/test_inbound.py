@@ -202,6 +202,32 @@ def test_the_job_releases_an_update_whose_incident_never_got_its_creation(
     assert [kind for kind, _at in events()] == ["opened", "first_response"]
 
 
+def test_held_rows_of_a_source_whose_mapping_no_longer_reads_are_rejected_by_the_job(
+    servicenow_source, frozen
+):
+    source, key = servicenow_source
+    post(source, key, ROWS[1])
+    IncidentSource.objects.filter(pk=source.pk).update(mapping="shape = [")
+    frozen.shift(dt.timedelta(seconds=301))
+
+    assert inbound.release_due() == 1
+
+    delivery = source.deliveries.get()
+    assert delivery.status == "rejected" and "not TOML" in delivery.reason
+    assert not Incident.objects.exists()
+
+
+def test_one_body_may_carry_several_incidents(servicenow_source):
+    source, key = servicenow_source
+    other = [sn(0, "23/11/2026 10:00", "New", number="INC200", opened_at="23/11/2026 10:00")]
+
+    response = post(source, key, [*ROWS, *other])
+
+    assert [d["status"] for d in response.json()["deliveries"]] == ["applied"] * 4
+    assert events() == EXPECTED
+    assert events("INC200") == [("opened", T0 + dt.timedelta(hours=1))]
+
+
 def test_a_repeated_event_id_is_a_duplicate_and_writes_nothing(servicenow_source):
     source, key = servicenow_source
     post(source, key, ROWS[:2])
