@@ -23,8 +23,15 @@ from tamdesk.core.forms import PersonLabelMixin
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.filters import visible_clients
 from tamdesk.directory.models import Department, assignable_people
-from tamdesk.sla.choices import ClockKind, ClockState, IncidentStatus, Priority
-from tamdesk.sla.models import Incident, IncidentClock, SLAPolicy
+from tamdesk.sla.choices import (
+    ClockKind,
+    ClockState,
+    IncidentImportStatus,
+    IncidentStatus,
+    Priority,
+)
+from tamdesk.sla.imports.runs import PRESETS
+from tamdesk.sla.models import Incident, IncidentClock, IncidentImport, SLAPolicy
 
 User = get_user_model()
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -162,3 +169,21 @@ class SLAPolicyFilter(django_filters.FilterSet):
     class Meta:
         model = SLAPolicy
         fields = ["q", "client", "tier"]
+
+
+class IncidentImportFilter(django_filters.FilterSet):
+    """The imports page: by file name, status and format; the newest first."""
+
+    q = django_filters.CharFilter(label=_("Search"), method=text_search(["file_name"]))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=IncidentImportStatus.choices)
+    preset = django_filters.ChoiceFilter(
+        label=_("Format"), choices=[(name, name) for name in PRESETS]
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("created_at", "created"), ("file_name", "file")),
+        field_labels={"created": _("Started"), "file": _("File")},
+    )
+
+    class Meta:
+        model = IncidentImport
+        fields = ["q", "status", "preset"]

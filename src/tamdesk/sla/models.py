@@ -407,3 +407,6 @@ class IncidentImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.preset})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sla:import_detail", args=[self.pk])
