@@ -223,7 +223,7 @@ def test_a_body_declared_far_over_the_limit_is_refused_before_it_is_read(
 
 
 def test_the_preview_reads_the_head_of_a_big_file_only(client, users, sla, media, monkeypatch):
-    body = [["T-%d" % n, "x", "ACME", "1", "open", "01.06.2026 09:00", "", ""] for n in range(5000)]
+    body = [[f"T-{n}", "x", "ACME", "1", "open", "01.06.2026 09:00", "", ""] for n in range(5000)]
     data = gzip.compress(csv_bytes(body))
     monkeypatch.setattr(preview, "READ_ROWS", 50)
     upload(client, users.service_manager, file=export_file(data, name="big.csv.gz"))
