@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
         "PausableStatusEnum": "tamdesk.sla.api.PAUSABLE_CHOICES",
         "WorkingStatusEnum": "tamdesk.sla.api.WORKING_CHOICES",
         "AppendableEventKindEnum": "tamdesk.sla.api.APPENDABLE_KINDS",
+        "IncidentImportStatusEnum": "tamdesk.sla.choices.IncidentImportStatus",
+        "UnknownNamePolicyEnum": "tamdesk.sla.imports.resolve.POLICIES",
         "ChangeTypeEnum": "tamdesk.changes.choices.ChangeType",
         "ChangeStatusEnum": "tamdesk.changes.choices.ChangeStatus",
         "ScheduleStatusEnum": "tamdesk.changes.choices.ScheduleStatus",

@@ -51,7 +51,7 @@ def rows(client: str = "ACME", other: str = "Nobody Ltd") -> list[list[str]]:
             "01.06.2026 09:00",
             "01.06.2026 13:00",
             "network",
-        ],  # noqa: E501
+        ],
         ["T-2", "Slow VPN", client, "3", "open", "02.06.2026 09:00", "", "network"],
         ["T-3", "Printer", other, "2", "open", "03.06.2026 09:00", "", "network"],
         ["T-4", "Bad priority", client, "9", "open", "04.06.2026 09:00", "", "network"],

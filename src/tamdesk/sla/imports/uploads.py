@@ -20,6 +20,7 @@ import zoneinfo
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -169,7 +170,7 @@ def upload(
     """Record an import of the uploaded ``file`` (a Django ``UploadedFile``) after checking it
     (see the module's docstring); enqueue it unless it is ``awaiting_start``."""
     if not permissions.imports_incidents(by):
-        raise UploadError(_("You may not import incidents."), code="permission_denied")
+        raise PermissionDenied
     if preset not in runs.PRESETS:
         raise UploadError(
             _("%(preset)s is not a format (%(choices)s).")
