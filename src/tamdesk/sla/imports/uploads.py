@@ -248,7 +248,7 @@ def check_readable(row: IncidentImport) -> None:
     try:
         mapping = runs.mapping_of(row)
         preview.read(
-            Path(row.upload.path),
+            runs.path_of(row),
             preset=row.preset,
             mapping=mapping,
             source_system=runs.source_system_of(row.preset, row.options),
@@ -265,7 +265,7 @@ def preview_of(row: IncidentImport) -> preview.Preview:
     """The preview of a stored import (bounded: its head only)."""
     mapping = runs.mapping_of(row)
     return preview.build(
-        Path(row.upload.path),
+        runs.path_of(row),
         preset=row.preset,
         mapping=mapping,
         source_system=runs.source_system_of(row.preset, row.options),

@@ -112,7 +112,7 @@ class ImportDetail(ImportViews, ui.ModelView):
             return self.render(progress_context(row), PROGRESS_TEMPLATE)
         context = {
             **self.base_context(),
-            "title": str(row),
+            "title": _("Import %(id)s: %(file)s") % {"id": row.pk, "file": row.file_name},
             "object": row,
             **self.get_extra_context(row),
         }
