@@ -10,6 +10,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.test import RequestFactory
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
+from rest_framework.views import APIView
 
 from tamdesk.calendars.models import Calendar
 from tamdesk.core import api
@@ -190,15 +191,47 @@ def test_form_bodies_are_refused_and_nothing_written(users, content_type):
     assert not Calendar.objects.exists()
 
 
+#: The one body that is not JSON: an export of hundreds of megabytes is uploaded as a file
+#: (docs/adr/0006-multipart-import-upload.md).
+MULTIPART = ("post", "/api/v1/incident-imports/")
+
+
 def test_schema_documents_json_bodies_only():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             if "requestBody" in operation:
-                assert set(operation["requestBody"]["content"]) == {"application/json"}, (
-                    method,
-                    path,
+                expected = (
+                    "multipart/form-data" if (method, path) == MULTIPART else "application/json"
                 )
+                assert set(operation["requestBody"]["content"]) == {expected}, (method, path)
+
+
+def test_only_the_import_upload_parses_multipart():
+    from tamdesk.core.parsers import JSONParser
+    from tamdesk.sla.import_api import IncidentImportViewSet, UploadParser
+
+    overriding = {
+        callback.cls
+        for _path, callback in _api_views()
+        if callback.cls.get_parsers is not APIView.get_parsers
+    }
+    assert overriding == {IncidentImportViewSet}
+    for action in ("list", "retrieve", "rejects_csv", None):
+        view = IncidentImportViewSet(action=action)
+        assert [type(p) for p in view.get_parsers()] == [JSONParser], action
+    assert [type(p) for p in IncidentImportViewSet(action="create").get_parsers()] == [UploadParser]
+
+
+@pytest.mark.django_db
+def test_the_import_upload_refuses_a_form_body(users):
+    response = api_as(users.administrator).post(
+        "/api/v1/incident-imports/",
+        "preset=generic",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
 
 
 @pytest.mark.django_db

@@ -332,6 +332,9 @@ NOT_EDITS = {
     "notifications:webhook_regenerate_secret": "replaces the secret; no field is typed in",
     "sla:source_rotate_token": "replaces the token; no field is typed in",
     "sla:incident_event_create": "appends an event, checked against the timeline under lock",
+    "sla:import_start": "starts an import, checked against its status under lock",
+    "sla:import_cancel": "drops an import not started, checked against its status under lock",
+    "sla:import_resume": "resumes a failed import, checked against its status under lock",
     "changes:change_transition": "a status change, checked against the current status",
     "changes:task_action": "a status change, checked against the current status",
     "changes:status_update": "sends a status update to the client",
@@ -347,6 +350,7 @@ NOT_EDITS = {
 NOT_EDIT_SUFFIXES = ("_list", "_detail", "_create", "_delete", "_index", "_clocks", "_done")
 READ_ONLY = {
     "sla:report",
+    "sla:import_rejects",
     "api-schema",
     "api-docs",
     "healthz",

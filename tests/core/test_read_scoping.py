@@ -38,7 +38,7 @@ from tamdesk.core import scoping, ui
 from tamdesk.directory.models import Client, Competency, Contact
 from tamdesk.notifications.models import Notification
 from tamdesk.sla.imports import inbound
-from tamdesk.sla.models import Incident, IncidentSource, SLAPolicy
+from tamdesk.sla.models import Incident, IncidentImport, IncidentSource, SLAPolicy
 from tests.changes.factories import (
     ChangeRequestFactory,
     DepartmentTaskFactory,
@@ -125,6 +125,8 @@ def world(users, department):
         subject="Hello",
         status="sent",
     )
+    # An import the TAM started (the administrators and service managers read it too).
+    IncidentImport.objects.create(created_by=users.tam, preset="generic", file_name="tam.csv")
     return SimpleNamespace(
         users=users,
         clients={"A": a, "B": b, "C": c, "D": d},
@@ -182,6 +184,7 @@ API_LISTS = {
     "outbox":                   (   1,    1, None, None, None, None, None, None, None),
     "webhook-subscriptions":    (   0,    0, None, None, None, None, None, None, None),
     "job-runs":                 (   0,    0, None, None, None, None, None, None, None),
+    "incident-imports":         (   1,    1,    1,    0,    1,    0,    0,    0,    0),
 }
 # fmt: on
 #: The same for the generic list pages (``ui.ObjectListView``) and the change board.
@@ -204,6 +207,7 @@ PAGE_LISTS = {
     "changes:board":              (   3,    3,    3,    3,    2,    1,    1,    1,    1),
     "notifications:outbox":       (   1,    1, None, None, None, None, None, None, None),
     "notifications:webhook_list": (   0,    0, None, None, None, None, None, None, None),
+    "sla:import_list":            (   1,    1,    1,    0,    1,    0,    0,    0,    0),
 }
 # fmt: on
 OWN_LISTS = {"notifications", "auth/tokens"}

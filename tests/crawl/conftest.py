@@ -26,7 +26,13 @@ from tamdesk.notifications.choices import Channel, NotificationStatus
 from tamdesk.notifications.models import Notification
 from tamdesk.sla.choices import ClockState, InboundDeliveryStatus
 from tamdesk.sla.imports import inbound
-from tamdesk.sla.models import InboundDelivery, IncidentClock, IncidentSource
+from tamdesk.sla.models import (
+    InboundDelivery,
+    Incident,
+    IncidentClock,
+    IncidentImport,
+    IncidentSource,
+)
 from tests.notifications.factories import (
     JobRunFactory,
     NotificationFactory,
@@ -82,6 +88,51 @@ def _add_what_the_demo_lacks(users) -> None:
     JobRunFactory(outcome=JobRunOutcome.FAILED, detail="ValueError: crawl")
     for user in users:  # the API tokens page lists one
         tokens.create_token(user, name="Crawl token", by=user)
+    _add_imports(users)
+
+
+def _add_imports(users) -> None:
+    """An incident import in each state: waiting for its start (a file to preview), running,
+    failed, done with rejects and a disagreement."""
+    import tempfile
+    from pathlib import Path
+
+    from tamdesk.core.roles import Role
+    from tests.sla.imports.upload_support import MAPPING, csv_bytes, rows
+
+    tam = next(u for u in users if u.groups.filter(name=Role.TAM.value).exists())
+    folder = Path(tempfile.mkdtemp(prefix="crawl-imports-"))
+    (folder / "tickets.csv").write_bytes(csv_bytes(rows(client=Client.objects.first().name)))
+    (folder / "mapping.toml").write_bytes(MAPPING)
+    common = {"created_by": tam, "preset": "generic", "file_name": "tickets.csv"}
+    options = {"path": str(folder / "tickets.csv"), "mapping": str(folder / "mapping.toml")}
+    IncidentImport.objects.create(**common, options={**options, "awaiting_start": True})
+    IncidentImport.objects.create(
+        **common, options=options, status="running", incidents_total=40, incidents_done=10
+    )
+    IncidentImport.objects.create(
+        **common, options=options, status="failed", error="OSError: crawl"
+    )
+    incident = Incident.objects.order_by("pk").first()
+    reject = {"line": 3, "column": "client", "reason": "No client", "external_id": "T-3"}
+    disagreement = {
+        "incident_id": incident.pk,
+        "external_id": "T-1",
+        "clock": "resolution",
+        "source": "met",
+        "tamdesk": "breached",
+        "url": incident.get_absolute_url(),
+    }
+    outcome = {"rows": 4, "incidents": 3, "created": 2, "rejected": 1, "rejects_total": 1}
+    outcome |= {"rejects": [reject], "disagreements_total": 1, "disagreements": [disagreement]}
+    IncidentImport.objects.create(
+        **common,
+        options=options,
+        status="done",
+        incidents_total=3,
+        incidents_done=3,
+        outcome=outcome,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ from tamdesk.directory.models import (
     Engineer,
 )
 from tamdesk.notifications.models import Notification, WebhookSubscription
-from tamdesk.sla.models import Incident, IncidentSource, SLAPolicy
+from tamdesk.sla.models import Incident, IncidentImport, IncidentSource, SLAPolicy
 from tests.crawl.conftest import DEMO_ACCOUNTS
 from tests.crawl.markup import lower_case_headings, read_page
 from tests.crawl.untranslated import untranslated_texts
@@ -164,6 +164,13 @@ PAGES: dict[str, Callable[[], list[Kwargs]]] = {
     "sla:incident_clocks": first(Incident),
     "sla:incident_event_create": first(Incident),
     "sla:report": none,
+    "sla:import_list": none,
+    "sla:import_create": none,
+    "sla:import_detail": every(IncidentImport),
+    "sla:import_start": first(IncidentImport),
+    "sla:import_cancel": first(IncidentImport),
+    "sla:import_resume": first(IncidentImport),
+    "sla:import_rejects": first(IncidentImport, status="done"),
     "sla:policy_list": none,
     "sla:policy_create": none,
     "sla:policy_detail": every(SLAPolicy),

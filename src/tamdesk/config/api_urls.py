@@ -27,6 +27,7 @@ from tamdesk.notifications.api import (
     WebhookSubscriptionViewSet,
 )
 from tamdesk.sla.api import IncidentViewSet, SLAPolicyViewSet
+from tamdesk.sla.import_api import IncidentImportViewSet
 from tamdesk.sla.inbound_api import InboundIncidentsView
 from tamdesk.sla.report_api import SLAReportViewSet
 
@@ -49,6 +50,7 @@ router.register("job-runs", JobRunViewSet, basename="jobrun")
 router.register("auth/tokens", ApiTokenViewSet, basename="apitoken")
 router.register("sla-policies", SLAPolicyViewSet, basename="slapolicy")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("incident-imports", IncidentImportViewSet, basename="incidentimport")
 router.register("changes", ChangeRequestViewSet, basename="changerequest")
 router.register("change-tasks", DepartmentTaskViewSet, basename="departmenttask")
 router.register("task-dependencies", TaskDependencyViewSet, basename="taskdependency")

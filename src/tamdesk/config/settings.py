@@ -174,6 +174,10 @@ STATIC_ROOT = HOME / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # vendored assets and the UI's own css/js
 MEDIA_URL = "media/"
 MEDIA_ROOT = HOME / "media"
+# The largest helpdesk export an import takes through the UI or the API (sla.imports.uploads).
+IMPORT_MAX_BYTES = env_int("TAMDESK_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+if IMPORT_MAX_BYTES < 1:
+    raise ImproperlyConfigured("TAMDESK_IMPORT_MAX_BYTES must be at least 1.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -285,6 +289,8 @@ SPECTACULAR_SETTINGS = {
         "PausableStatusEnum": "tamdesk.sla.api.PAUSABLE_CHOICES",
         "WorkingStatusEnum": "tamdesk.sla.api.WORKING_CHOICES",
         "AppendableEventKindEnum": "tamdesk.sla.api.APPENDABLE_KINDS",
+        "IncidentImportStatusEnum": "tamdesk.sla.choices.IncidentImportStatus",
+        "UnknownNamePolicyEnum": "tamdesk.sla.imports.resolve.POLICIES",
         "ChangeTypeEnum": "tamdesk.changes.choices.ChangeType",
         "ChangeStatusEnum": "tamdesk.changes.choices.ChangeStatus",
         "ScheduleStatusEnum": "tamdesk.changes.choices.ScheduleStatus",

@@ -26,11 +26,13 @@ from tamdesk.directory.models import Department, assignable_people
 from tamdesk.sla.choices import (
     ClockKind,
     ClockState,
+    IncidentImportStatus,
     IncidentSourcePreset,
     IncidentStatus,
     Priority,
 )
-from tamdesk.sla.models import Incident, IncidentClock, IncidentSource, SLAPolicy
+from tamdesk.sla.imports.runs import PRESETS
+from tamdesk.sla.models import Incident, IncidentClock, IncidentImport, IncidentSource, SLAPolicy
 
 User = get_user_model()
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -182,3 +184,19 @@ class IncidentSourceFilter(django_filters.FilterSet):
     class Meta:
         model = IncidentSource
         fields = ["q", "preset", "is_active"]
+class IncidentImportFilter(django_filters.FilterSet):
+    """The imports page: by file name, status and format; the newest first."""
+
+    q = django_filters.CharFilter(label=_("Search"), method=text_search(["file_name"]))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=IncidentImportStatus.choices)
+    preset = django_filters.ChoiceFilter(
+        label=_("Format"), choices=[(name, name) for name in PRESETS]
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("created_at", "created"), ("file_name", "file")),
+        field_labels={"created": _("Started"), "file": _("File")},
+    )
+
+    class Meta:
+        model = IncidentImport
+        fields = ["q", "status", "preset"]

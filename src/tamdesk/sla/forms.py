@@ -579,3 +579,91 @@ class IncidentSourceForm(VersionedModelForm):
                 where = f"{error.field}: " if field == "mapping" and error.field else ""
                 self.add_error(field, where + error.message)
         return data
+class IncidentImportForm(forms.Form):
+    """The "New import" page: the export, its format and the options of
+    ``sla.imports.uploads.upload`` (which checks them all; the choices here are only those the
+    user may make)."""
+
+    file = forms.FileField(
+        label=_("Export file"),
+        help_text=_("CSV (may be gzip-compressed); the generic format also JSON lines or XLSX."),
+    )
+    preset = forms.ChoiceField(label=_("Format"), choices=[])
+    mapping = forms.FileField(
+        label=_("Mapping file"),
+        required=False,
+        help_text=_("TOML or JSON, as docs/imports.md describes; changes the format's mapping."),
+    )
+    client = forms.ModelChoiceField(
+        Client.objects.none(),
+        label=_("Client"),
+        required=False,
+        empty_label=_("As the file says"),
+        help_text=_("Every incident goes to this client, whatever the file says."),
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        required=False,
+        max_length=64,
+        help_text=_("Of the times the file writes without an offset, e.g. Europe/Moscow."),
+    )
+    unknown_clients = forms.ChoiceField(label=_("Unknown clients"), required=False, choices=[])
+    client_fallback = forms.ModelChoiceField(
+        Client.objects.none(),
+        label=_("Map unknown clients to"),
+        required=False,
+    )
+    unknown_groups = forms.ChoiceField(label=_("Unknown groups"), required=False, choices=[])
+    group_fallback = forms.ModelChoiceField(
+        Department.objects.all(),
+        label=_("Map unknown groups to"),
+        required=False,
+        help_text=_("None: an unknown group leaves the incident without a department."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run"),
+        required=False,
+        help_text=_("Read and check everything, write nothing, report what would change."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from tamdesk.sla.imports import runs, uploads
+
+        super().__init__(*args, **kwargs)
+        self.fields["preset"].choices = [(name, name) for name in runs.PRESETS]
+        clients = uploads.importable_clients(user)
+        self.fields["client"].queryset = clients
+        self.fields["client_fallback"].queryset = clients
+        labels = {
+            "reject": _("Reject the incident"),
+            "create": _("Create it"),
+            "map": _("Map to the one below"),
+        }
+        default = [("", _("As the mapping says"))]
+        self.fields["unknown_clients"].choices = default + [
+            (name, labels[name]) for name in uploads.policy_choices(user)
+        ]
+        self.fields["unknown_groups"].choices = default + list(labels.items())
+
+    def clean_time_zone(self) -> str:
+        from tamdesk.sla.imports import uploads
+
+        try:
+            return uploads.check_time_zone(self.cleaned_data["time_zone"])
+        except uploads.UploadError as error:
+            raise ValidationError(error.message) from None
+
+    def upload_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "file": data["file"],
+            "preset": data["preset"],
+            "mapping_file": data.get("mapping") or None,
+            "client": data.get("client"),
+            "time_zone": data.get("time_zone", ""),
+            "client_policy": data.get("unknown_clients", ""),
+            "group_policy": data.get("unknown_groups", ""),
+            "client_fallback": data.get("client_fallback"),
+            "group_fallback": data.get("group_fallback"),
+            "dry_run": data.get("dry_run", False),
+        }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tamdesk.sla.views import incidents, policies, report, sources
+from tamdesk.sla.views import imports, incidents, policies, report, sources
 
 app_name = "sla"
 urlpatterns = [
@@ -17,6 +17,13 @@ urlpatterns = [
         name="incident_event_create",
     ),
     path("report/", report.ComplianceReport.as_view(), name="report"),
+    path("imports/", imports.ImportList.as_view(), name="import_list"),
+    path("imports/new/", imports.ImportCreate.as_view(), name="import_create"),
+    path("imports/<int:pk>/", imports.ImportDetail.as_view(), name="import_detail"),
+    path("imports/<int:pk>/start/", imports.ImportStart.as_view(), name="import_start"),
+    path("imports/<int:pk>/cancel/", imports.ImportCancel.as_view(), name="import_cancel"),
+    path("imports/<int:pk>/resume/", imports.ImportResume.as_view(), name="import_resume"),
+    path("imports/<int:pk>/rejects.csv", imports.ImportRejects.as_view(), name="import_rejects"),
     path("policies/", policies.PolicyList.as_view(), name="policy_list"),
     path("policies/new/", policies.PolicyCreate.as_view(), name="policy_create"),
     path("policies/<int:pk>/", policies.PolicyDetail.as_view(), name="policy_detail"),

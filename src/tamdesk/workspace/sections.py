@@ -154,6 +154,13 @@ SIDEBAR: list[NavGroup] = [
                 "sla.view_incident",
             ),
             NavEntry(
+                "sla:import_list",
+                _("Incident imports"),
+                "upload",
+                "sla:import_",
+                "sla.add_incidentimport",
+            ),
+            NavEntry(
                 "sla:policy_list",
                 _("SLA policies"),
                 "stopwatch",

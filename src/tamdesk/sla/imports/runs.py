@@ -114,10 +114,14 @@ def resolver_for(row: IncidentImport, mapping=None) -> Resolver:
     )
 
 
-def _path_of(row: IncidentImport) -> Path:
+def path_of(row: IncidentImport) -> Path:
+    """The file an import reads: a path on this host (the command), else its upload."""
     if row.options.get("path"):
         return Path(row.options["path"])
     return Path(row.upload.path)
+
+
+_path_of = path_of
 
 
 def run_import(
