@@ -184,6 +184,8 @@ class IncidentSourceFilter(django_filters.FilterSet):
     class Meta:
         model = IncidentSource
         fields = ["q", "preset", "is_active"]
+
+
 class IncidentImportFilter(django_filters.FilterSet):
     """The imports page: by file name, status and format; the newest first."""
 

@@ -579,6 +579,8 @@ class IncidentSourceForm(VersionedModelForm):
                 where = f"{error.field}: " if field == "mapping" and error.field else ""
                 self.add_error(field, where + error.message)
         return data
+
+
 class IncidentImportForm(forms.Form):
     """The "New import" page: the export, its format and the options of
     ``sla.imports.uploads.upload`` (which checks them all; the choices here are only those the

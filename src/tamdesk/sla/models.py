@@ -528,5 +528,6 @@ class InboundDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.external_id} · {self.event_id}"
+
     def get_absolute_url(self) -> str:
         return reverse("sla:import_detail", args=[self.pk])
