@@ -93,3 +93,25 @@ class IncidentImportQuerySet(RestrictedQuerySet):
         if not has_any_role(user):
             return self.none()
         return self.filter(created_by=user)
+
+
+class IncidentHoldQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """The holds of the incidents ``user`` reads (``IncidentQuerySet.visible_to``)."""
+        from tamdesk.sla.models import Incident
+
+        if sees_everything(user):
+            return self.all()
+        return self.filter(incident__in=Incident.objects.visible_to(user).values("pk"))
+
+
+class OLATargetQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """Internal targets are read by those who manage them (administrators, service
+        managers) and by department leads; nobody else."""
+        from tamdesk.core.roles import Role, role_names
+
+        readers = {Role.ADMINISTRATOR.value, Role.SERVICE_MANAGER.value, Role.DEPARTMENT_LEAD.value}
+        if role_names(user) & readers:
+            return self.all()
+        return self.none()
