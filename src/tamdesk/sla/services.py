@@ -19,9 +19,8 @@ from tamdesk.calendars.exceptions import CalendarHasNoWorkingTime
 from tamdesk.core import events as domain_events
 from tamdesk.directory.models import Client, Department, assignee_refusal
 from tamdesk.sla import clocks as clock_measure
-from tamdesk.sla import holds
+from tamdesk.sla import holds, terms, timeline
 from tamdesk.sla import notifications as sla_notifications
-from tamdesk.sla import terms, timeline
 from tamdesk.sla.choices import ClockState, IncidentEventKind, IncidentStatus, Priority
 from tamdesk.sla.exceptions import DuplicateIncident, ImpossibleTimeline, SLAError
 from tamdesk.sla.models import (

@@ -19,9 +19,9 @@ class Command(BaseCommand):
         recompute = actions.add_parser(
             "recompute",
             help="Re-measure every incident's clocks and department holds, in batches.",
-            description="Re-measure every incident's reaction and resolution clocks and its department "
-            "holds, for example "
-            "after a calendar or a policy was corrected. Notifies the thresholds newly crossed.",
+            description="Re-measure every incident's reaction and resolution clocks and its "
+            "department holds, for example after a calendar or a policy was corrected. Notifies "
+            "the thresholds newly crossed.",
         )
         recompute.add_argument(
             "--batch-size", type=int, default=1000, help="Incidents per batch (default 1000)."
