@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from tamdesk.sla.models import OLATarget
 from tests.sla.factories import incident, policy
 from tests.support import ROLES
 
@@ -16,6 +17,7 @@ READERS = set(ROLES) - {"norole"}
 POLICY_MANAGERS = {"admin", "administrator", "service_manager"}
 INCIDENT_WORKERS = {"admin", "administrator", "service_manager", "tam", "other_tam", "lead"}
 INCIDENT_WORKERS |= {"engineer"}
+OLA_READERS = POLICY_MANAGERS | {"lead"}
 
 
 @pytest.fixture
@@ -39,6 +41,18 @@ def test_rules(users, records, role):
     # Nobody deletes an incident (a superuser holds every permission, but neither the pages
     # nor the API offer a deletion).
     assert user.has_perm("sla.delete_incident", web) is (role == "admin")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_ola_target_rules(users, department, role):
+    user = getattr(users, role)
+    target = OLATarget.objects.create(department=department, priority="p1", target_seconds=3600)
+
+    assert user.has_perm("sla.view_olatarget", target) is (role in OLA_READERS)
+    for verb in ("add", "change", "delete"):
+        assert user.has_perm(f"sla.{verb}_olatarget", target) is (role in POLICY_MANAGERS), verb
+    readable = OLATarget.objects.visible_to(user).filter(pk=target.pk).exists()
+    assert readable is (role in OLA_READERS)
 
 
 def test_anonymous_has_no_sla_permission(records):

@@ -24,7 +24,7 @@ from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.filters import visible_clients
 from tamdesk.directory.models import Department, assignable_people
 from tamdesk.sla.choices import ClockKind, ClockState, IncidentStatus, Priority
-from tamdesk.sla.models import Incident, IncidentClock, SLAPolicy
+from tamdesk.sla.models import Incident, IncidentClock, OLATarget, SLAPolicy
 
 User = get_user_model()
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -162,3 +162,26 @@ class SLAPolicyFilter(django_filters.FilterSet):
     class Meta:
         model = SLAPolicy
         fields = ["q", "client", "tier"]
+
+
+class OLATargetFilter(django_filters.FilterSet):
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.all()
+    )
+    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("department__name", "department"),
+            ("priority", "priority"),
+            ("target_seconds", "target"),
+        ),
+        field_labels={
+            "department": _("Department"),
+            "priority": _("Priority"),
+            "target": _("Target"),
+        },
+    )
+
+    class Meta:
+        model = OLATarget
+        fields = ["department", "priority"]

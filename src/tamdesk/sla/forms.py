@@ -25,7 +25,13 @@ from tamdesk.sla.choices import (
     IncidentStatus,
     Priority,
 )
-from tamdesk.sla.models import DEFAULT_PAUSE_STATUSES, DEFAULT_THRESHOLDS, Incident, SLAPolicy
+from tamdesk.sla.models import (
+    DEFAULT_PAUSE_STATUSES,
+    DEFAULT_THRESHOLDS,
+    Incident,
+    OLATarget,
+    SLAPolicy,
+)
 from tamdesk.sla.services import NewEvent
 
 User = get_user_model()
@@ -513,3 +519,24 @@ class PolicyEditForm(VersionedModelForm):
         model = SLAPolicy
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class OLATargetForm(VersionedModelForm):
+    """A department's internal target for one priority, written ``H:MM`` of working time."""
+
+    target_seconds = WorkingDurationField(
+        label=_("Target, working time"),
+        required=True,
+        help_text=_("H:MM of working time the department may hold such an incident in all."),
+    )
+
+    class Meta:
+        model = OLATarget
+        fields = ["department", "priority", "target_seconds", "note"]
+
+    def clean_target_seconds(self):
+        seconds = self.cleaned_data["target_seconds"]
+        refusal = terms.target_refusal(seconds)
+        if refusal:
+            raise ValidationError(refusal, code="out_of_range")
+        return seconds

@@ -9,6 +9,9 @@
   only into the clients on whose account team they are (``imports_into``). Everyone with a role
   reads the imports they may see (``IncidentImportQuerySet.visible_to``: their own; all for
   administrators and service managers).
+- Administrators and service managers manage the departments' internal targets (OLA); department
+  leads read them too (``OLATargetQuerySet.visible_to``). The time each department held an
+  incident is read with the incident.
 """
 
 from __future__ import annotations
@@ -41,6 +44,11 @@ rules.add_perm("sla.add_incidentimport", imports_incidents)
 rules.add_perm("sla.view_incidentimport", has_any_role)
 rules.add_perm("sla.change_incidentimport", rules.always_deny)
 rules.add_perm("sla.delete_incidentimport", rules.always_deny)
+
+reads_ola_targets = manages_policies | is_department_lead
+rules.add_perm("sla.view_olatarget", reads_ola_targets)
+for _verb in ("add", "change", "delete"):
+    rules.add_perm(f"sla.{_verb}_olatarget", manages_policies)
 
 
 def imports_into(user, client) -> bool:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tamdesk.sla.views import incidents, policies, report
+from tamdesk.sla.views import incidents, ola, policies, report
 
 app_name = "sla"
 urlpatterns = [
@@ -27,4 +27,8 @@ urlpatterns = [
         name="policy_version_create",
     ),
     path("policies/<int:pk>/delete/", policies.PolicyDelete.as_view(), name="policy_delete"),
+    path("ola-targets/", ola.OLAList.as_view(), name="ola_list"),
+    path("ola-targets/new/", ola.OLACreate.as_view(), name="ola_create"),
+    path("ola-targets/<int:pk>/edit/", ola.OLAUpdate.as_view(), name="ola_update"),
+    path("ola-targets/<int:pk>/delete/", ola.OLADelete.as_view(), name="ola_delete"),
 ]

@@ -160,6 +160,13 @@ SIDEBAR: list[NavGroup] = [
                 "sla:policy_",
                 "sla.view_slapolicy",
             ),
+            NavEntry(
+                "sla:ola_list",
+                _("OLA targets"),
+                "bullseye",
+                "sla:ola_",
+                "sla.view_olatarget",
+            ),
         ),
     ),
     NavGroup(
