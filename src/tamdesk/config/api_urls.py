@@ -68,5 +68,10 @@ urlpatterns = [
         SLAReportViewSet.as_view({"get": "violations"}),
         name="slareport-violations",
     ),
+    path(
+        "sla-report/departments/",
+        SLAReportViewSet.as_view({"get": "departments"}),
+        name="slareport-departments",
+    ),
     path("", include(router.urls)),
 ]
