@@ -37,7 +37,7 @@ from tamdesk.config.api_urls import router
 from tamdesk.core import scoping, ui
 from tamdesk.directory.models import Client, Competency, Contact
 from tamdesk.notifications.models import Notification
-from tamdesk.sla.models import Incident, SLAPolicy
+from tamdesk.sla.models import Incident, OLATarget, SLAPolicy
 from tests.changes.factories import (
     ChangeRequestFactory,
     DepartmentTaskFactory,
@@ -96,6 +96,7 @@ def world(users, department):
     own_a, _ = policy(client=a)
     own_c, _ = policy(client=c)
     tier, _ = policy(tier="premium")
+    OLATarget.objects.create(department=department, priority="p1", target_seconds=3600)
     incidents = {
         "A": incident(a, by=users.admin, title="Acme down"),
         "C": incident(c, by=users.admin, title="Initech slow", department=department),
@@ -197,6 +198,7 @@ PAGE_LISTS = {
     "calendars:exception_list":   (   1,    1,    1,    1,    1,    1,    1,    1,    1),
     "sla:policy_list":            (   3,    3,    3,    3,    3,    2,    2,    2,    2),
     "sla:incident_list":          (   3,    3,    3,    3,    2,    1,    1,    1,    2),
+    "sla:ola_list":               (   1,    1,    1, None, None, None, None,    1, None),
     "changes:change_list":        (   3,    3,    3,    3,    2,    1,    1,    1,    1),
     "changes:board":              (   3,    3,    3,    3,    2,    1,    1,    1,    1),
     "notifications:outbox":       (   1,    1, None, None, None, None, None, None, None),

@@ -24,7 +24,7 @@ from tamdesk.directory.models import Client, Component, Department
 from tamdesk.notifications.choices import Channel, NotificationStatus
 from tamdesk.notifications.models import Notification
 from tamdesk.sla.choices import ClockState
-from tamdesk.sla.models import IncidentClock
+from tamdesk.sla.models import IncidentClock, OLATarget
 from tests.notifications.factories import (
     JobRunFactory,
     NotificationFactory,
@@ -38,7 +38,7 @@ DEMO_ACCOUNTS = tuple(person.username for person in FIXED_PEOPLE)
 def _add_what_the_demo_lacks(users) -> None:
     """States the demo does not reach by itself: an unread notification for everyone (the bell
     in Russian), the outbox's dead and failed rows, a webhook, the jobs page's runs, an API token
-    for everyone."""
+    for everyone, an OLA target."""
     for user in users:
         NotificationFactory.create_batch(2, recipient_user=user, subject="Crawl: unread")
         NotificationFactory(recipient_user=user, channel=Channel.EMAIL, subject="Crawl: e-mail")
@@ -61,6 +61,12 @@ def _add_what_the_demo_lacks(users) -> None:
     JobRunFactory(outcome=JobRunOutcome.FAILED, detail="ValueError: crawl")
     for user in users:  # the API tokens page lists one
         tokens.create_token(user, name="Crawl token", by=user)
+    # The departments' internal targets (OLA) are the service manager's to set, not demo data.
+    OLATarget.objects.create(
+        department=Department.objects.order_by("pk").first(),
+        priority="p1",
+        target_seconds=4 * 3600,
+    )
 
 
 @pytest.fixture(scope="module")

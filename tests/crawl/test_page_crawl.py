@@ -29,7 +29,7 @@ from tamdesk.directory.models import (
     Engineer,
 )
 from tamdesk.notifications.models import Notification, WebhookSubscription
-from tamdesk.sla.models import Incident, SLAPolicy
+from tamdesk.sla.models import Incident, OLATarget, SLAPolicy
 from tests.crawl.conftest import DEMO_ACCOUNTS
 from tests.crawl.markup import lower_case_headings, read_page
 from tests.crawl.untranslated import untranslated_texts
@@ -170,6 +170,10 @@ PAGES: dict[str, Callable[[], list[Kwargs]]] = {
     "sla:policy_update": first(SLAPolicy),
     "sla:policy_version_create": first(SLAPolicy),
     "sla:policy_delete": first(SLAPolicy),
+    "sla:ola_list": none,
+    "sla:ola_create": none,
+    "sla:ola_update": first(OLATarget),
+    "sla:ola_delete": first(OLATarget),
     # changes
     "changes:change_list": none,
     "changes:board": none,
