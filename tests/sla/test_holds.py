@@ -3,7 +3,10 @@ working time, stored wherever the clocks are stored."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 
 from tamdesk.sla import holds
 from tamdesk.sla.models import IncidentClock, IncidentEvent, IncidentHold
@@ -218,3 +221,36 @@ def test_per_department_sums_an_incidents_holds(tam_client, users, sla, desks):
         (s.department_name, s.working_seconds, s.holds, s.is_holding, s.is_over_target)
         for s in shares
     ] == [("Network group", 3 * HOUR, 2, True, True), ("Applications", HOUR, 1, False, False)]
+
+
+def test_the_migration_gives_old_events_their_departments(tam_client, users, sla, desks):
+    """Events recorded before they kept a department get it from the incident (the last one)
+    and from the stored assignment labels."""
+    migration = importlib.import_module("tamdesk.sla.migrations.0003_department_holds")
+    record = incident(
+        tam_client,
+        by=users.tam,
+        department=desks["network"],
+        assignee=users.engineer,
+        events=[
+            NewEvent("reassigned", at(1), department=desks["apps"]),
+            NewEvent("comment", at(1.5), note="looking"),
+            NewEvent("reassigned", at(2), department=None, assignee=users.engineer),
+            NewEvent("reassigned", at(3), department=desks["dba"]),
+        ],
+        now=at(4),
+    )
+    events = IncidentEvent.objects.filter(incident=record).order_by("seq")
+    recorded = [(e.kind, e.department_id) for e in events]
+    events.update(department=None)
+
+    migration.departments_of_events(django_apps, None)
+
+    assert [(e.kind, e.department_id) for e in events.all()] == recorded
+    assert recorded == [
+        ("opened", desks["network"].pk),
+        ("reassigned", desks["apps"].pk),
+        ("comment", None),
+        ("reassigned", None),
+        ("reassigned", desks["dba"].pk),
+    ]
