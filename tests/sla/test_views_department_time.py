@@ -4,6 +4,8 @@ incident page's department bar (English and Russian)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -11,12 +13,14 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
+from openpyxl import load_workbook
 
 from tamdesk.core.forms import VERSION_FIELD
 from tamdesk.sla.models import OLATarget
 from tamdesk.sla.services import NewEvent
 from tests.directory.factories import DepartmentFactory
 from tests.sla.factories import HOUR, at, incident, policy
+from tests.sla.reporting import NOW, build
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("sla:ola_list")
@@ -191,3 +195,46 @@ def test_no_bar_without_holds_drawn_when_nothing_is_held(client, users, tam_clie
         page = client.get(record.get_absolute_url()).content.decode()
     assert 'id="department-time"' in page and 'id="department-bar"' not in page
     assert "No department" in page
+
+
+# --- the report page's section -----------------------------------------------------------------
+
+REPORT = reverse("sla:report")
+PERIOD = {"from": "2026-10-01", "to": "2026-11-30"}
+
+
+@pytest.fixture
+def made(tam_client, users):
+    with time_machine.travel(NOW, tick=False):
+        yield build(tam_client, users)
+
+
+def test_the_report_page_shows_the_time_per_department(client, users, made):
+    client.force_login(users.service_manager)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(REPORT, {"group_by": "priority", **PERIOD})
+    held = response.context["held"]
+    assert held.group_by == ["priority", "department"]
+    table = response.content.decode()
+    section = table[table.index('id="report-departments"') :]
+    assert "Databases" in section and "Storage" in section and "No department" in section
+    assert 'data-export="departments-csv"' in table
+
+
+def test_the_report_page_exports_the_time_per_department(client, users, made):
+    client.force_login(users.tam)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(REPORT, {**PERIOD, "export": "csv", "view": "departments"})
+    assert response["Content-Disposition"].startswith('attachment; filename="sla-departments-')
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:2] == ["department", "incidents"]
+    # The TAM's five incidents: Databases (2), Storage (1), none (2).
+    assert {row[0]: row[1] for row in rows[1:]} == {
+        "Databases": "2",
+        "Storage": "1",
+        "": "2",
+        "total": "5",
+    }
+    with time_machine.travel(NOW, tick=False):
+        xlsx = client.get(REPORT, {**PERIOD, "export": "xlsx", "view": "departments"})
+    assert load_workbook(io.BytesIO(xlsx.content))["Departments"].max_row == 5
