@@ -37,7 +37,7 @@ from tamdesk.directory.models import (
 from tamdesk.notifications.models import WebhookSubscription
 from tamdesk.sla import services as sla_services
 from tamdesk.sla.imports import inbound
-from tamdesk.sla.models import Incident, IncidentSource, SLAPolicy
+from tamdesk.sla.models import Incident, IncidentSource, OLATarget, SLAPolicy
 from tests.calendars.factories import CalendarExceptionFactory, CalendarFactory
 from tests.changes.factories import change as new_change
 from tests.changes.factories import task as new_task
@@ -183,6 +183,16 @@ CASES = [
         "Description: “—” → “theirs”",
         {"name": "Mine"},
         lambda obj: SLAPolicy.objects.get(pk=obj.pk).name,
+    ),
+    Case(
+        "sla:ola_update",
+        lambda w: OLATarget.objects.create(
+            department=w.department, priority="p1", target_seconds=HOUR
+        ),
+        _set(OLATarget, note="theirs"),
+        "Note: “—” → “theirs”",
+        {"target_seconds": "2:00"},
+        lambda obj: OLATarget.objects.get(pk=obj.pk).target_seconds,
     ),
     Case(
         "changes:change_update",

@@ -284,6 +284,12 @@ RESPONSE_ONLY = {
     "ReportRowSerializer",
     "ReportSerializer",
     "ViolationSerializer",
+    # the report's time per department and the incident's holds
+    "OLAFiguresSerializer",
+    "DepartmentTotalsSerializer",
+    "DepartmentRowSerializer",
+    "DepartmentReportSerializer",
+    "IncidentHoldSerializer",
 }
 
 

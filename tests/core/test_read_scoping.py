@@ -38,7 +38,7 @@ from tamdesk.core import scoping, ui
 from tamdesk.directory.models import Client, Competency, Contact
 from tamdesk.notifications.models import Notification
 from tamdesk.sla.imports import inbound
-from tamdesk.sla.models import Incident, IncidentImport, IncidentSource, SLAPolicy
+from tamdesk.sla.models import Incident, IncidentImport, IncidentSource, OLATarget, SLAPolicy
 from tests.changes.factories import (
     ChangeRequestFactory,
     DepartmentTaskFactory,
@@ -97,6 +97,7 @@ def world(users, department):
     own_a, _ = policy(client=a)
     own_c, _ = policy(client=c)
     tier, _ = policy(tier="premium")
+    OLATarget.objects.create(department=department, priority="p1", target_seconds=3600)
     incidents = {
         "A": incident(a, by=users.admin, title="Acme down"),
         "C": incident(c, by=users.admin, title="Initech slow", department=department),
@@ -203,6 +204,7 @@ PAGE_LISTS = {
     "sla:policy_list":            (   3,    3,    3,    3,    3,    2,    2,    2,    2),
     "sla:incident_list":          (   3,    3,    3,    3,    2,    1,    1,    1,    2),
     "sla:source_list":            (   1,    1,    1, None, None, None, None, None, None),
+    "sla:ola_list":               (   1,    1,    1, None, None, None, None,    1, None),
     "changes:change_list":        (   3,    3,    3,    3,    2,    1,    1,    1,    1),
     "changes:board":              (   3,    3,    3,    3,    2,    1,    1,    1,    1),
     "notifications:outbox":       (   1,    1, None, None, None, None, None, None, None),

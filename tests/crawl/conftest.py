@@ -32,6 +32,7 @@ from tamdesk.sla.models import (
     IncidentClock,
     IncidentImport,
     IncidentSource,
+    OLATarget,
 )
 from tests.notifications.factories import (
     JobRunFactory,
@@ -64,7 +65,7 @@ def _live_source(by) -> None:
 def _add_what_the_demo_lacks(users) -> None:
     """States the demo does not reach by itself: an unread notification for everyone (the bell
     in Russian), the outbox's dead and failed rows, a webhook, the jobs page's runs, an API token
-    for everyone."""
+    for everyone, an OLA target."""
     for user in users:
         NotificationFactory.create_batch(2, recipient_user=user, subject="Crawl: unread")
         NotificationFactory(recipient_user=user, channel=Channel.EMAIL, subject="Crawl: e-mail")
@@ -132,6 +133,11 @@ def _add_imports(users) -> None:
         incidents_total=3,
         incidents_done=3,
         outcome=outcome,
+    # The departments' internal targets (OLA) are the service manager's to set, not demo data.
+    OLATarget.objects.create(
+        department=Department.objects.order_by("pk").first(),
+        priority="p1",
+        target_seconds=4 * 3600,
     )
 
 

@@ -29,7 +29,7 @@ from tamdesk.directory.models import (
     Engineer,
 )
 from tamdesk.notifications.models import Notification, WebhookSubscription
-from tamdesk.sla.models import Incident, IncidentImport, IncidentSource, SLAPolicy
+from tamdesk.sla.models import Incident, IncidentImport, IncidentSource, OLATarget, SLAPolicy
 from tests.crawl.conftest import DEMO_ACCOUNTS
 from tests.crawl.markup import lower_case_headings, read_page
 from tests.crawl.untranslated import untranslated_texts
@@ -182,6 +182,10 @@ PAGES: dict[str, Callable[[], list[Kwargs]]] = {
     "sla:source_detail": every(IncidentSource),
     "sla:source_update": first(IncidentSource),
     "sla:source_rotate_token": first(IncidentSource),
+    "sla:ola_list": none,
+    "sla:ola_create": none,
+    "sla:ola_update": first(OLATarget),
+    "sla:ola_delete": first(OLATarget),
     # changes
     "changes:change_list": none,
     "changes:board": none,

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from tamdesk.sla.imports import inbound
-from tamdesk.sla.models import IncidentSource
+from tamdesk.sla.models import IncidentSource, OLATarget
 from tests.sla.factories import incident, policy
 from tests.support import ROLES
 
@@ -18,6 +18,7 @@ READERS = set(ROLES) - {"norole"}
 POLICY_MANAGERS = {"admin", "administrator", "service_manager"}
 INCIDENT_WORKERS = {"admin", "administrator", "service_manager", "tam", "other_tam", "lead"}
 INCIDENT_WORKERS |= {"engineer"}
+OLA_READERS = POLICY_MANAGERS | {"lead"}
 
 
 SOURCE_MANAGERS = {"admin", "administrator", "service_manager"}
@@ -60,6 +61,17 @@ def test_live_source_rules(users, role):
     assert user.has_perm("sla.change_inbounddelivery") is (role == "admin")
     visible = IncidentSource.objects.visible_to(user)
     assert list(visible) == ([source] if role in SOURCE_MANAGERS else [])
+
+
+def test_ola_target_rules(users, department, role):
+    user = getattr(users, role)
+    target = OLATarget.objects.create(department=department, priority="p1", target_seconds=3600)
+
+    assert user.has_perm("sla.view_olatarget", target) is (role in OLA_READERS)
+    for verb in ("add", "change", "delete"):
+        assert user.has_perm(f"sla.{verb}_olatarget", target) is (role in POLICY_MANAGERS), verb
+    readable = OLATarget.objects.visible_to(user).filter(pk=target.pk).exists()
+    assert readable is (role in OLA_READERS)
 
 
 def test_anonymous_has_no_sla_permission(records):

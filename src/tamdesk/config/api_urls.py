@@ -77,5 +77,10 @@ urlpatterns = [
         InboundIncidentsView.as_view(),
         name="inbound_incidents",
     ),
+    path(
+        "sla-report/departments/",
+        SLAReportViewSet.as_view({"get": "departments"}),
+        name="slareport-departments",
+    ),
     path("", include(router.urls)),
 ]

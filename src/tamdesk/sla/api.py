@@ -29,7 +29,7 @@ from tamdesk.core import ranges
 from tamdesk.core.viewsets import RulesViewSet, UpdateFieldsModelSerializer, error_response
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.models import Client, Department
-from tamdesk.sla import clocks, services, terms
+from tamdesk.sla import clocks, holds, services, terms
 from tamdesk.sla.choices import (
     PAUSABLE_STATUSES,
     WORKING_STATUSES,
@@ -408,12 +408,30 @@ def live_clock(measured: clocks.Measured, *, now: dt.datetime) -> dict:
 # --- incidents -----------------------------------------------------------------------------
 
 
+class IncidentHoldSerializer(serializers.Serializer):
+    """One department's hold of the incident (``sla.holds``)."""
+
+    department = serializers.IntegerField(
+        source="department_id", allow_null=True, help_text=_("null: no department.")
+    )
+    started_at = ranges.InstantField()
+    ended_at = ranges.InstantField(allow_null=True, help_text=_("null: it holds it still."))
+    working_seconds = serializers.IntegerField(
+        help_text=_("Working seconds of the resolution clock running while held.")
+    )
+    paused_seconds = serializers.IntegerField(
+        help_text=_("Working seconds of the resolution clock paused while held.")
+    )
+
+
 class IncidentSerializer(ranges.ModelSerializer):
-    """An incident with both clocks. ``clocks`` are measured at the moment of the response on
-    a single incident (retrieve, create) and are the values last stored (``measured_at``) in
-    lists; a stored running clock moves on until it is measured again."""
+    """An incident with both clocks and its department holds. ``clocks`` and ``holds`` are
+    measured at the moment of the response on a single incident (retrieve, create) and are the
+    values last stored (``measured_at``) in lists; a stored running clock moves on until it is
+    measured again."""
 
     clocks = serializers.SerializerMethodField()
+    holds = serializers.SerializerMethodField()
     policy = serializers.PrimaryKeyRelatedField(
         source="policy_version.policy",
         read_only=True,
@@ -442,8 +460,15 @@ class IncidentSerializer(ranges.ModelSerializer):
         fields = ["id", "client", "title", "description", "priority", "status", "department"]
         fields += ["assignee", "source_system", "external_id", "policy", "policy_version"]
         fields += ["policy_version_number", "policy_source", "opened_at"]
-        fields += ["first_response_at", "resolved_at", "closed_at", "clocks", *TIMESTAMPS]
+        fields += ["first_response_at", "resolved_at", "closed_at", "clocks", "holds"]
+        fields += TIMESTAMPS
         read_only_fields = fields
+
+    @extend_schema_field(IncidentHoldSerializer(many=True))
+    def get_holds(self, incident: Incident) -> list:
+        live = self.context.get("live_holds", {}).get(incident.pk)
+        found = live if live is not None else list(incident.holds.all())
+        return IncidentHoldSerializer(found, many=True).data
 
     @extend_schema_field(IncidentClocksSerializer)
     def get_clocks(self, incident: Incident) -> dict:
@@ -573,8 +598,8 @@ class IncidentViewSet(RulesViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action == "list":
-            return queryset.prefetch_related("clocks")
-        return clocks.prefetched(queryset)
+            return queryset.prefetch_related("clocks", "holds")
+        return clocks.prefetched(queryset).prefetch_related("holds")
 
     def _represent(self, incident: Incident, status_code: int = 200) -> Response:
         incident = clocks.prefetched(self.queryset).get(pk=incident.pk)
@@ -582,7 +607,11 @@ class IncidentViewSet(RulesViewSet):
         live = {kind: None for kind in ClockKind}
         for measured in clocks.measure([incident], now=now):
             live[measured.kind] = live_clock(measured, now=now)
-        context = {**self.get_serializer_context(), "live_clocks": {incident.pk: live}}
+        context = {
+            **self.get_serializer_context(),
+            "live_clocks": {incident.pk: live},
+            "live_holds": {incident.pk: holds.measure_holds([incident], now=now)},
+        }
         return Response(IncidentSerializer(incident, context=context).data, status=status_code)
 
     def retrieve(self, request, *args, **kwargs) -> Response:

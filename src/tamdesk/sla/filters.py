@@ -32,7 +32,14 @@ from tamdesk.sla.choices import (
     Priority,
 )
 from tamdesk.sla.imports.runs import PRESETS
-from tamdesk.sla.models import Incident, IncidentClock, IncidentImport, IncidentSource, SLAPolicy
+from tamdesk.sla.models import (
+    Incident,
+    IncidentClock,
+    IncidentImport,
+    IncidentSource,
+    OLATarget,
+    SLAPolicy,
+)
 
 User = get_user_model()
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -202,3 +209,26 @@ class IncidentImportFilter(django_filters.FilterSet):
     class Meta:
         model = IncidentImport
         fields = ["q", "status", "preset"]
+
+
+class OLATargetFilter(django_filters.FilterSet):
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.all()
+    )
+    priority = django_filters.ChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("department__name", "department"),
+            ("priority", "priority"),
+            ("target_seconds", "target"),
+        ),
+        field_labels={
+            "department": _("Department"),
+            "priority": _("Priority"),
+            "target": _("Target"),
+        },
+    )
+
+    class Meta:
+        model = OLATarget
+        fields = ["department", "priority"]

@@ -32,6 +32,7 @@ from tamdesk.sla.models import (
     DEFAULT_THRESHOLDS,
     Incident,
     IncidentSource,
+    OLATarget,
     SLAPolicy,
 )
 from tamdesk.sla.services import NewEvent
@@ -669,3 +670,24 @@ class IncidentImportForm(forms.Form):
             "group_fallback": data.get("group_fallback"),
             "dry_run": data.get("dry_run", False),
         }
+
+
+class OLATargetForm(VersionedModelForm):
+    """A department's internal target for one priority, written ``H:MM`` of working time."""
+
+    target_seconds = WorkingDurationField(
+        label=_("Target, working time"),
+        required=True,
+        help_text=_("H:MM of working time the department may hold such an incident in all."),
+    )
+
+    class Meta:
+        model = OLATarget
+        fields = ["department", "priority", "target_seconds", "note"]
+
+    def clean_target_seconds(self):
+        seconds = self.cleaned_data["target_seconds"]
+        refusal = terms.target_refusal(seconds)
+        if refusal:
+            raise ValidationError(refusal, code="out_of_range")
+        return seconds

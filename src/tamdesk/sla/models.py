@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tamdesk.core import ranges
 from tamdesk.core.models import TimelineEntry, TimeStampedModel
 from tamdesk.directory.choices import ClientTier
 from tamdesk.sla.choices import (
@@ -26,14 +27,18 @@ from tamdesk.sla.choices import (
 from tamdesk.sla.querysets import (
     InboundDeliveryQuerySet,
     IncidentClockQuerySet,
+    IncidentHoldQuerySet,
     IncidentImportQuerySet,
     IncidentQuerySet,
     IncidentSourceQuerySet,
+    OLATargetQuerySet,
     PolicyVersionQuerySet,
     SLAPolicyQuerySet,
 )
 
 DEFAULT_THRESHOLDS = [50, 75]
+#: The shortest OLA target, working seconds (as an SLA target: ``terms.MIN_TARGET_SECONDS``).
+MIN_OLA_SECONDS = 60
 DEFAULT_PAUSE_STATUSES = [IncidentStatus.WAITING_CLIENT.value]
 
 
@@ -290,6 +295,16 @@ class IncidentEvent(TimelineEntry):
     )
     kind = models.CharField(_("event"), max_length=32, choices=IncidentEventKind.choices)
     seq = models.PositiveIntegerField(_("sequence"))
+    #: The department the incident is in after the event: set on the opening and on
+    #: reassignments (empty: no department), the source of the department holds (``holds``).
+    department = models.ForeignKey(
+        "directory.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incident_events",
+    )
     note = models.TextField(_("note"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -358,6 +373,91 @@ class IncidentClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.kind} {self.state}"
+
+
+class IncidentHold(models.Model):
+    """A spell during which one department (or none) held an incident: from the opening or a
+    reassignment to it until the next reassignment or the resolution (a reopening starts a new
+    one). ``working_seconds`` is the resolution clock's running working time inside the spell,
+    ``paused_seconds`` its paused working time; an open spell (``ended_at`` empty) was measured
+    up to ``measured_at``. Written by ``holds.store_holds`` alone."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="holds"
+    )
+    seq = models.PositiveIntegerField(_("sequence"))
+    department = models.ForeignKey(
+        "directory.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incident_holds",
+    )
+    started_at = models.DateTimeField(_("held from"))
+    ended_at = models.DateTimeField(_("held until"), null=True, blank=True)
+    working_seconds = models.PositiveIntegerField(_("held working time, s"), default=0)
+    paused_seconds = models.PositiveIntegerField(_("paused while held, s"), default=0)
+    measured_at = models.DateTimeField(_("measured at"))
+
+    objects = IncidentHoldQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("department hold")
+        verbose_name_plural = _("department holds")
+        ordering = ["incident", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "seq"], name="incident_hold_seq_unique")
+        ]
+        indexes = [models.Index(fields=["department", "incident"], name="incident_hold_department")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} #{self.seq} {self.department_id or '-'}"
+
+
+class OLATarget(TimeStampedModel):
+    """An internal target (OLA) of one department for incidents of one priority: the working
+    time the department may hold such an incident, summed over its holds of it. Optional; the
+    department-time report gives its compliance."""
+
+    department = models.ForeignKey(
+        "directory.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="ola_targets",
+    )
+    priority = models.CharField(_("priority"), max_length=4, choices=Priority.choices)
+    target_seconds = models.PositiveIntegerField(
+        _("target, working seconds"),
+        validators=[
+            MinValueValidator(MIN_OLA_SECONDS),
+            MaxValueValidator(ranges.MAX_TARGET_SECONDS),
+        ],
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = OLATargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("OLA target")
+        verbose_name_plural = _("OLA targets")
+        ordering = ["department__name", "priority"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "priority"], name="ola_target_department_priority_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_seconds__gte=MIN_OLA_SECONDS)
+                & Q(target_seconds__lte=ranges.MAX_TARGET_SECONDS),
+                name="ola_target_seconds_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} · {self.get_priority_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sla:ola_list")
 
 
 class IncidentImport(models.Model):

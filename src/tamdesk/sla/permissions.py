@@ -12,6 +12,9 @@
 - Administrators and service managers manage the live incident sources (inbound webhooks): they
   alone read, create, edit and deactivate them, rotate their tokens and read their deliveries.
   A source is never deleted (its deliveries are the record of what it sent): it is deactivated.
+- Administrators and service managers manage the departments' internal targets (OLA); department
+  leads read them too (``OLATargetQuerySet.visible_to``). The time each department held an
+  incident is read with the incident.
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ rules.add_perm("sla.delete_incidentsource", rules.always_deny)
 rules.add_perm("sla.view_inbounddelivery", manages_sources)
 for _verb in ("add", "change", "delete"):
     rules.add_perm(f"sla.{_verb}_inbounddelivery", rules.always_deny)
+reads_ola_targets = manages_policies | is_department_lead
+rules.add_perm("sla.view_olatarget", reads_ola_targets)
+for _verb in ("add", "change", "delete"):
+    rules.add_perm(f"sla.{_verb}_olatarget", manages_policies)
 
 
 def imports_into(user, client) -> bool:

@@ -111,3 +111,25 @@ class InboundDeliveryQuerySet(RestrictedQuerySet):
     def visible_to(self, user):
         """The deliveries of the sources ``user`` reads."""
         return self.all() if _manages_sources(user) else self.none()
+
+
+class IncidentHoldQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """The holds of the incidents ``user`` reads (``IncidentQuerySet.visible_to``)."""
+        from tamdesk.sla.models import Incident
+
+        if sees_everything(user):
+            return self.all()
+        return self.filter(incident__in=Incident.objects.visible_to(user).values("pk"))
+
+
+class OLATargetQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """Internal targets are read by those who manage them (administrators, service
+        managers) and by department leads; nobody else."""
+        from tamdesk.core.roles import Role, role_names
+
+        readers = {Role.ADMINISTRATOR.value, Role.SERVICE_MANAGER.value, Role.DEPARTMENT_LEAD.value}
+        if role_names(user) & readers:
+            return self.all()
+        return self.none()

@@ -1,7 +1,10 @@
 """The SLA compliance report in the API (route in ``tamdesk.config.api_urls``):
 
 - ``GET /api/v1/sla-report/`` — the report's rows grouped by ``group_by`` and its totals;
-- ``GET /api/v1/sla-report/violations/`` — the breached clocks of the same incidents, paginated.
+- ``GET /api/v1/sla-report/violations/`` — the breached clocks of the same incidents, paginated;
+- ``GET /api/v1/sla-report/departments/`` — the time per department of the same incidents
+  (``sla.department_report``): rows per department and the groups asked for, with the OLA
+  compliance; ``department`` keeps that department's holds.
 
 Both read the incidents the caller may see (``visible_to``: a TAM their clients', a service
 manager all) and need the permission to view incidents (``sla.view_incident``). Times are in the
@@ -29,7 +32,7 @@ from tamdesk.core.scoping import ScopedViewSetMixin
 from tamdesk.core.tokens import ApiTokenAuthentication
 from tamdesk.core.viewsets import ApiSchema, error_response
 from tamdesk.directory.time_zones import user_time_zone
-from tamdesk.sla import reports
+from tamdesk.sla import department_report, reports
 from tamdesk.sla.choices import ClockKind, Priority
 from tamdesk.sla.models import Incident
 from tamdesk.sla.report_export import row_data, totals_data, violation_data
@@ -172,6 +175,57 @@ class ViolationSerializer(serializers.Serializer):
     url = serializers.CharField(help_text=_("The incident's page."))
 
 
+class DepartmentReportQuerySerializer(ReportQuerySerializer):
+    department = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=ranges.MAX_ID,
+        help_text=_("Only this department's holds (its id)."),
+    )
+
+
+class OLAFiguresSerializer(serializers.Serializer):
+    met = serializers.IntegerField(help_text=_("Shares released within the OLA target."))
+    breached = serializers.IntegerField(help_text=_("Shares over the OLA target."))
+    running = serializers.IntegerField(help_text=_("Shares still held, within the OLA target."))
+    compliance_percent = serializers.FloatField(
+        allow_null=True, help_text=_("met / (met + breached) × 100; null when nothing is decided.")
+    )
+
+
+class DepartmentTotalsSerializer(serializers.Serializer):
+    incidents = serializers.IntegerField(help_text=_("Incidents the department held."))
+    held_seconds = serializers.IntegerField(
+        help_text=_("Working seconds of the resolution clock the department held them.")
+    )
+    median_seconds = serializers.FloatField(
+        allow_null=True, help_text=_("Median held working time per incident, seconds.")
+    )
+    p90_seconds = serializers.FloatField(
+        allow_null=True, help_text=_("90th percentile of the held working time, seconds.")
+    )
+    paused_seconds = serializers.IntegerField(help_text=_("Working seconds paused while held."))
+    ola = OLAFiguresSerializer()
+
+
+class DepartmentRowSerializer(DepartmentTotalsSerializer):
+    department = ClientRefSerializer(allow_null=True, help_text=_("null: no department."))
+    client = ClientRefSerializer(required=False)
+    priority = PriorityRefSerializer(required=False)
+    month = serializers.CharField(
+        required=False, help_text=_("YYYY-MM, the month of the opening in `time_zone`.")
+    )
+
+
+class DepartmentReportSerializer(serializers.Serializer):
+    group_by = serializers.ListField(child=serializers.CharField())
+    locals()["from"] = ranges.DayField()
+    to = ranges.DayField()
+    time_zone = serializers.CharField(help_text=_("The zone the days and months are read in."))
+    rows = DepartmentRowSerializer(many=True)
+    totals = DepartmentTotalsSerializer()
+
+
 class ReportSchema(ApiSchema):
     """The report is one object, not a list; its violations are a paginated list."""
 
@@ -259,3 +313,28 @@ class SLAReportViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(
             [violation_data(reports.as_violation(clock)) for clock in page]
         )
+
+    @extend_schema(
+        operation_id="sla_report_departments",
+        parameters=[DepartmentReportQuerySerializer],
+        responses={
+            200: DepartmentReportSerializer,
+            400: error_response(_("Invalid parameters.")),
+        },
+        description=_(
+            "Time per department: the resolution clock's working time each department held the "
+            "incidents opened in the period that you read, with its OLA compliance, per "
+            "department and the groups asked for."
+        ),
+    )
+    @action(detail=False, methods=["get"])
+    def departments(self, request, *args, **kwargs) -> Response:
+        query = self._query(DepartmentReportQuerySerializer)
+        incidents = reports.filtered(
+            self.get_queryset(), client=query.get("client"), priority=query.get("priority", "")
+        )
+        period = {"start": query["from"], "end": query["to"], "time_zone": query["time_zone"]}
+        result = department_report.report(
+            incidents, group_by=query["group_by"], department=query.get("department"), **period
+        )
+        return Response(department_report.document(result, **period))

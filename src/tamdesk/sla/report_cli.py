@@ -1,5 +1,6 @@
 """``tamdesk sla report``: the SLA compliance report of every incident (the operator's view) as
-CSV, JSON or XLSX; the arguments of the API (docs/domains/sla.md, "Reports")."""
+CSV, JSON or XLSX; the arguments of the API (docs/domains/sla.md, "Reports"). ``--view
+departments`` gives the time per department instead (``sla.department_report``)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tamdesk.directory.models import Client, Department
-from tamdesk.sla import report_export, reports
+from tamdesk.sla import department_report, report_export, reports
 from tamdesk.sla.choices import Priority
 from tamdesk.sla.models import Incident
 
 FORMATS = ("csv", "json", "xlsx")
+VIEWS = ("compliance", "departments")
 
 
 def _day(value: str) -> dt.date:
@@ -60,6 +62,13 @@ def add_parser(actions) -> None:
         default=None,
         help="The zone the days and months are read in (default: TAMDESK_TIME_ZONE).",
     )
+    report.add_argument(
+        "--view",
+        choices=VIEWS,
+        default="compliance",
+        help="compliance (default) or departments: the working time each department held the "
+        "incidents, with the OLA compliance (--department then keeps that department's holds).",
+    )
     report.add_argument("--format", choices=FORMATS, default="csv", help="Default csv.")
     report.add_argument(
         "--output", type=Path, help="The file to write (default: standard output; XLSX needs one)."
@@ -99,13 +108,27 @@ def run(out, **options) -> None:
     if options.get("department"):
         code = options["department"]
         department = _one(Department.objects.filter(code__iexact=code), "department", code)
+    period = {"start": start, "end": end, "time_zone": time_zone}
+    if options.get("view") == "departments":
+        incidents = reports.filtered(
+            Incident.objects.all(),
+            client=client.pk if client else None,
+            priority=options.get("priority") or "",
+        )
+        held = department_report.report(
+            incidents,
+            group_by=group_by,
+            department=department.pk if department else None,
+            **period,
+        )
+        _write_departments(out, held, fmt, output, period)
+        return
     incidents = reports.filtered(
         Incident.objects.all(),
         client=client.pk if client else None,
         priority=options.get("priority") or "",
         department=department.pk if department else None,
     )
-    period = {"start": start, "end": end, "time_zone": time_zone}
     result = reports.report(incidents, group_by=group_by, **period)
     if fmt == "xlsx":
         violations = reports.violations(incidents, **period)
@@ -121,6 +144,23 @@ def run(out, **options) -> None:
             result, group_by=group_by, violations=violations, **period
         )
         json.dump(document, text, ensure_ascii=False, indent=2)
+        text.write("\n")
+    if output is None:
+        out.write(text.getvalue(), ending="")
+    else:
+        output.write_text(text.getvalue(), encoding="utf-8", newline="")
+
+
+def _write_departments(out, result, fmt: str, output: Path | None, period: dict) -> None:
+    if fmt == "xlsx":
+        with output.open("wb") as stream:
+            department_report.write_xlsx(stream, result)
+        return
+    text = io.StringIO()
+    if fmt == "csv":
+        department_report.write_csv(text, result)
+    else:
+        json.dump(department_report.document(result, **period), text, ensure_ascii=False, indent=2)
         text.write("\n")
     if output is None:
         out.write(text.getvalue(), ending="")

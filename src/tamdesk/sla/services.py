@@ -19,8 +19,8 @@ from tamdesk.calendars.exceptions import CalendarHasNoWorkingTime
 from tamdesk.core import events as domain_events
 from tamdesk.directory.models import Client, Department, assignee_refusal
 from tamdesk.sla import clocks as clock_measure
+from tamdesk.sla import holds, terms, timeline
 from tamdesk.sla import notifications as sla_notifications
-from tamdesk.sla import terms, timeline
 from tamdesk.sla.choices import ClockState, IncidentEventKind, IncidentStatus, Priority
 from tamdesk.sla.exceptions import DuplicateIncident, ImpossibleTimeline, SLAError
 from tamdesk.sla.models import (
@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 #: incidents), not news: it is recorded as alerted without a notification. Warnings on a stopped
 #: clock are never sent: there is nothing left to act on.
 NEWS_WINDOW = dt.timedelta(hours=24)
+#: Events that record the department the incident is in after them (``holds``).
+HOLD_KINDS = (IncidentEventKind.OPENED, IncidentEventKind.REASSIGNED)
 
 
 @dataclass(frozen=True)
@@ -395,6 +397,7 @@ def _record(incident: Incident, events: Sequence[NewEvent], *, by, first_seq: in
                 from_value=IncidentEvent.clip(from_value),
                 to_value=IncidentEvent.clip(to_value),
                 note=event.note,
+                department=incident.department if kind in HOLD_KINDS else None,
             )
         )
     IncidentEvent.objects.bulk_create(rows)
@@ -468,6 +471,7 @@ def store(measured: list[clock_measure.Measured], *, now: dt.datetime) -> int:
             _publish_crossed(m, level, crossed_at, is_news=news)
             clock.alerted_percent = level
         clock.next_alert_at = _next_alert(m, clock.alerted_percent, now)
+    holds.store_holds([m.incident for m in measured], now=now)
     IncidentClock.objects.bulk_create(to_create)
     IncidentClock.objects.bulk_update(
         to_update,

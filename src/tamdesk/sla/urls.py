@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tamdesk.sla.views import imports, incidents, policies, report, sources
+from tamdesk.sla.views import imports, incidents, ola, policies, report, sources
 
 app_name = "sla"
 urlpatterns = [
@@ -43,4 +43,8 @@ urlpatterns = [
         sources.SourceRotateToken.as_view(),
         name="source_rotate_token",
     ),
+    path("ola-targets/", ola.OLAList.as_view(), name="ola_list"),
+    path("ola-targets/new/", ola.OLACreate.as_view(), name="ola_create"),
+    path("ola-targets/<int:pk>/edit/", ola.OLAUpdate.as_view(), name="ola_update"),
+    path("ola-targets/<int:pk>/delete/", ola.OLADelete.as_view(), name="ola_delete"),
 ]

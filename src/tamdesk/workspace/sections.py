@@ -174,6 +174,13 @@ SIDEBAR: list[NavGroup] = [
                 "sla:source_",
                 "sla.view_incidentsource",
             ),
+            NavEntry(
+                "sla:ola_list",
+                _("OLA targets"),
+                "bullseye",
+                "sla:ola_",
+                "sla.view_olatarget",
+            ),
         ),
     ),
     NavGroup(

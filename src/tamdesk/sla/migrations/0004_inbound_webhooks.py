@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0003_department_calendar"),
-        ("sla", "0002_incident_import"),
+        ("sla", "0003_department_holds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

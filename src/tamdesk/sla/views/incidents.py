@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy
 
 from tamdesk.core import ui
 from tamdesk.sla import clocks, services
-from tamdesk.sla.choices import IncidentEventKind
+from tamdesk.sla.choices import ClockKind, IncidentEventKind
 from tamdesk.sla.filters import IncidentFilter
 from tamdesk.sla.forms import IncidentEditForm, IncidentEventForm, IncidentOpenForm
 from tamdesk.sla.models import Incident
 from tamdesk.sla.views.common import ViewerTimeZoneMixin, live_clocks, live_rows
+from tamdesk.sla.views.department_bar import department_bar
 
 CLOCKS_TEMPLATE = "sla/partials/_clocks.html"
 EVENT_FORM_TEMPLATE = "sla/partials/_event_form.html"
@@ -58,7 +59,8 @@ class IncidentList(IncidentViews, ui.ObjectListView):
 
 
 class IncidentDetail(IncidentViews, ui.ObjectDetailView):
-    """Header, both clocks (refreshed every 30 s), the timeline and the event form."""
+    """Header, both clocks (refreshed every 30 s), the time per department, the timeline and
+    the event form."""
 
     template_name = "sla/incident_detail.html"
     deletable = False  # incidents are evidence for the SLA: closed, never deleted
@@ -69,8 +71,13 @@ class IncidentDetail(IncidentViews, ui.ObjectDetailView):
         form = self.event_form
         if form is None and can_change:
             form = IncidentEventForm(incident=obj)
+        now = timezone.now()
+        measured = live_clocks([obj], now=now)[obj.pk]
+        resolution = next(c for c in measured if c.kind == ClockKind.RESOLUTION)
         return {
-            "clocks": live_clocks([obj], now=timezone.now())[obj.pk],
+            "clocks": measured,
+            "departments": department_bar(obj, now=now, breached_at=resolution.breached_at),
+            "resolution_breached": resolution.breached_at is not None,
             "timeline": timeline_rows(obj.events.select_related("by").order_by("seq")),
             "event_form": form,
             "refresh": REFRESH,

@@ -1,6 +1,9 @@
 """The SLA compliance report page (``sla:report``): the filters as a GET form, the grouped table
 with its totals, a bar chart of compliance per month (SVG drawn here, no script), the violations
-with links, and the same report as CSV or XLSX (``?export=csv|xlsx``). Read-scoped like every
+with links, the time per department (``sla.department_report``: the same groups per department,
+with the OLA compliance; the department filter keeps that department's holds), and the same
+report as CSV or XLSX (``?export=csv|xlsx``; ``&view=departments`` for the time per
+department). Read-scoped like every
 read: a TAM sees their clients' figures, a service manager all. Figures: ``sla.reports``."""
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tamdesk.core import ranges, ui
 from tamdesk.directory.models import Client, Department
-from tamdesk.sla import report_export, reports
+from tamdesk.sla import department_report, report_export, reports
 from tamdesk.sla.choices import Priority
 from tamdesk.sla.models import Incident
 from tamdesk.sla.views.common import ViewerTimeZoneMixin, viewer_time_zone
@@ -140,14 +143,27 @@ class ComplianceReport(ViewerTimeZoneMixin, ui.ModelView):
             department=data["department"].pk if data["department"] else None,
         )
         period = {"start": data["from"], "end": data["to"], "time_zone": time_zone}
-        result = reports.report(incidents, group_by=group_by, **period)
+        held = department_report.report(
+            reports.filtered(
+                self.get_queryset(),
+                client=data["client"].pk if data["client"] else None,
+                priority=data["priority"],
+            ),
+            group_by=group_by,
+            department=data["department"].pk if data["department"] else None,
+            **period,
+        )
         export = request.GET.get("export")
+        if export in EXPORTS and request.GET.get("view") == "departments":
+            return self.export_departments(export, held, period)
+        result = reports.report(incidents, group_by=group_by, **period)
         if export in EXPORTS:
             return self.export(export, result, group_by, incidents, period)
         violations = reports.violations(incidents, **period)
         monthly = reports.report(incidents, group_by=["month"], **period).rows
         query = request.GET.copy()
         query.pop("export", None)
+        query.pop("view", None)
         context |= {
             "group_by": group_by,
             "group_labels": [GROUP_LABELS[name] for name in group_by],
@@ -159,6 +175,14 @@ class ComplianceReport(ViewerTimeZoneMixin, ui.ModelView):
             "violation_count": len(violations),
             "export_urls": {
                 fmt: "?" + urlencode([*query.lists(), ("export", fmt)], doseq=True)
+                for fmt in EXPORTS
+            },
+            "held": held,
+            "held_groups": [name for name in held.group_by if name != "department"],
+            "held_labels": [GROUP_LABELS[n] for n in held.group_by if n != "department"],
+            "held_export_urls": {
+                fmt: "?"
+                + urlencode([*query.lists(), ("export", fmt), ("view", "departments")], doseq=True)
                 for fmt in EXPORTS
             },
         }
@@ -174,6 +198,20 @@ class ComplianceReport(ViewerTimeZoneMixin, ui.ModelView):
             stream = io.BytesIO()
             violations = reports.violations(incidents, **period)
             report_export.write_xlsx(stream, result, group_by, violations)
+            body = stream.getvalue()
+        response = HttpResponse(body, content_type=EXPORTS[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def export_departments(self, fmt: str, result, period) -> HttpResponse:
+        name = f"sla-departments-{period['start']:%Y%m%d}-{period['end']:%Y%m%d}.{fmt}"
+        if fmt == "csv":
+            text = io.StringIO()
+            department_report.write_csv(text, result)
+            body: bytes = text.getvalue().encode()
+        else:
+            stream = io.BytesIO()
+            department_report.write_xlsx(stream, result)
             body = stream.getvalue()
         response = HttpResponse(body, content_type=EXPORTS[fmt])
         response["Content-Disposition"] = f'attachment; filename="{name}"'

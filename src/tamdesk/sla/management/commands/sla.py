@@ -18,9 +18,10 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         recompute = actions.add_parser(
             "recompute",
-            help="Re-measure every incident's clocks, in batches.",
-            description="Re-measure every incident's reaction and resolution clocks, for example "
-            "after a calendar or a policy was corrected. Notifies the thresholds newly crossed.",
+            help="Re-measure every incident's clocks and department holds, in batches.",
+            description="Re-measure every incident's reaction and resolution clocks and its "
+            "department holds, for example after a calendar or a policy was corrected. Notifies "
+            "the thresholds newly crossed.",
         )
         recompute.add_argument(
             "--batch-size", type=int, default=1000, help="Incidents per batch (default 1000)."
