@@ -90,6 +90,12 @@ def _add_what_the_demo_lacks(users) -> None:
     for user in users:  # the API tokens page lists one
         tokens.create_token(user, name="Crawl token", by=user)
     _add_imports(users)
+    # The departments' internal targets (OLA) are the service manager's to set, not demo data.
+    OLATarget.objects.create(
+        department=Department.objects.order_by("pk").first(),
+        priority="p1",
+        target_seconds=4 * 3600,
+    )
 
 
 def _add_imports(users) -> None:
@@ -133,11 +139,6 @@ def _add_imports(users) -> None:
         incidents_total=3,
         incidents_done=3,
         outcome=outcome,
-    # The departments' internal targets (OLA) are the service manager's to set, not demo data.
-    OLATarget.objects.create(
-        department=Department.objects.order_by("pk").first(),
-        priority="p1",
-        target_seconds=4 * 3600,
     )
 
 
