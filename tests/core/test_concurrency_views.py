@@ -316,6 +316,8 @@ NOT_EDITS = {
     "notifications:outbox_retry_dead": "an action on deliveries, allowed from their status",
     "notifications:webhook_regenerate_secret": "replaces the secret; no field is typed in",
     "sla:incident_event_create": "appends an event, checked against the timeline under lock",
+    "sla:monthly_report_approve": "a status change, checked against the current status under lock",
+    "sla:monthly_report_resend": "sends a sent report again; no field is typed in",
     "changes:change_transition": "a status change, checked against the current status",
     "changes:task_action": "a status change, checked against the current status",
     "changes:status_update": "sends a status update to the client",
@@ -331,6 +333,7 @@ NOT_EDITS = {
 NOT_EDIT_SUFFIXES = ("_list", "_detail", "_create", "_delete", "_index", "_clocks", "_done")
 READ_ONLY = {
     "sla:report",
+    "sla:monthly_report_pdf",
     "api-schema",
     "api-docs",
     "healthz",

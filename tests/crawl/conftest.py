@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from tamdesk.calendars.models import Calendar, CalendarException
 from tamdesk.changes.choices import ChangeStatus, ScheduleStatus, TaskStatus
@@ -20,11 +21,13 @@ from tamdesk.core.models import JobRunOutcome
 from tamdesk.demo.data import FIXED_PEOPLE
 from tamdesk.demo.generator import build_plan
 from tamdesk.demo.loader import load_demo
-from tamdesk.directory.models import Client, Component, Department
+from tamdesk.directory.choices import ContactKind
+from tamdesk.directory.models import Client, Component, Contact, Department
 from tamdesk.notifications.choices import Channel, NotificationStatus
 from tamdesk.notifications.models import Notification
-from tamdesk.sla.choices import ClockState
-from tamdesk.sla.models import IncidentClock
+from tamdesk.sla import monthly
+from tamdesk.sla.choices import ClockState, MonthlyReportStatus
+from tamdesk.sla.models import IncidentClock, MonthlyReport
 from tests.notifications.factories import (
     JobRunFactory,
     NotificationFactory,
@@ -61,6 +64,28 @@ def _add_what_the_demo_lacks(users) -> None:
     JobRunFactory(outcome=JobRunOutcome.FAILED, detail="ValueError: crawl")
     for user in users:  # the API tokens page lists one
         tokens.create_token(user, name="Crawl token", by=user)
+    _add_monthly_reports(users)
+
+
+def _add_monthly_reports(users) -> None:
+    """A draft (last month) and a sent report (the month before) of the TAM's first client,
+    unless the demo made them already."""
+    tam = next(user for user in users if user.username == "tam")
+    client = Client.objects.filter(account_assignments__user=tam).order_by("pk").first()
+    last = monthly.add_months(timezone.localdate().replace(day=1), -1)
+    if not MonthlyReport.objects.filter(client=client, month=last).exists():
+        monthly.generate_report(client=client, month=last)
+    before = monthly.add_months(last, -1)
+    if not MonthlyReport.objects.filter(client=client, month=before).exists():
+        if not monthly.decision_makers(client):
+            Contact.objects.create(
+                client=client,
+                name="Crawl Director",
+                email="director@crawl.example",
+                kind=ContactKind.DECISION_MAKER,
+            )
+        report = monthly.generate_report(client=client, month=before)
+        monthly.approve_and_send(report, by=tam)
 
 
 @pytest.fixture(scope="module")
@@ -110,5 +135,7 @@ def _assert_every_state(users) -> None:
     assert {TaskStatus.DONE, TaskStatus.IN_PROGRESS, TaskStatus.CANCELLED} <= tasks, tasks
     clocks = set(IncidentClock.objects.values_list("state", flat=True))
     assert {ClockState.BREACHED, ClockState.PAUSED, ClockState.RUNNING} <= clocks, clocks
+    reports = set(MonthlyReport.objects.values_list("status", flat=True))
+    assert reports == set(MonthlyReportStatus.values), reports
     outbox = set(Notification.objects.values_list("status", flat=True))
     assert {NotificationStatus.DEAD, NotificationStatus.FAILED} <= outbox

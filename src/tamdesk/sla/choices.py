@@ -67,3 +67,10 @@ class IncidentImportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class MonthlyReportStatus(models.TextChoices):
+    """A monthly client report: a draft the TAM reviews, then sent (approving is sending)."""
+
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")

@@ -23,8 +23,14 @@ from tamdesk.core.forms import PersonLabelMixin
 from tamdesk.directory.choices import ClientTier
 from tamdesk.directory.filters import visible_clients
 from tamdesk.directory.models import Department, assignable_people
-from tamdesk.sla.choices import ClockKind, ClockState, IncidentStatus, Priority
-from tamdesk.sla.models import Incident, IncidentClock, SLAPolicy
+from tamdesk.sla.choices import (
+    ClockKind,
+    ClockState,
+    IncidentStatus,
+    MonthlyReportStatus,
+    Priority,
+)
+from tamdesk.sla.models import Incident, IncidentClock, MonthlyReport, SLAPolicy
 
 User = get_user_model()
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -162,3 +168,17 @@ class SLAPolicyFilter(django_filters.FilterSet):
     class Meta:
         model = SLAPolicy
         fields = ["q", "client", "tier"]
+
+
+class MonthlyReportFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method=text_search(["client__name"]))
+    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=visible_clients)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=MonthlyReportStatus.choices)
+    ordering = django_filters.OrderingFilter(
+        fields=(("month", "month"), ("client__name", "client")),
+        field_labels={"month": _("Month"), "client": _("Client")},
+    )
+
+    class Meta:
+        model = MonthlyReport
+        fields = ["q", "client", "status"]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tamdesk.sla.views import incidents, policies, report
+from tamdesk.sla.views import incidents, monthly, policies, report
 
 app_name = "sla"
 urlpatterns = [
@@ -17,6 +17,30 @@ urlpatterns = [
         name="incident_event_create",
     ),
     path("report/", report.ComplianceReport.as_view(), name="report"),
+    path("monthly-reports/", monthly.MonthlyReportList.as_view(), name="monthly_report_list"),
+    path(
+        "monthly-reports/new/", monthly.MonthlyReportCreate.as_view(), name="monthly_report_create"
+    ),
+    path(
+        "monthly-reports/<int:pk>/",
+        monthly.MonthlyReportDetail.as_view(),
+        name="monthly_report_detail",
+    ),
+    path(
+        "monthly-reports/<int:pk>/pdf/",
+        monthly.MonthlyReportPdf.as_view(),
+        name="monthly_report_pdf",
+    ),
+    path(
+        "monthly-reports/<int:pk>/approve/",
+        monthly.MonthlyReportApprove.as_view(),
+        name="monthly_report_approve",
+    ),
+    path(
+        "monthly-reports/<int:pk>/send-again/",
+        monthly.MonthlyReportResend.as_view(),
+        name="monthly_report_resend",
+    ),
     path("policies/", policies.PolicyList.as_view(), name="policy_list"),
     path("policies/new/", policies.PolicyCreate.as_view(), name="policy_create"),
     path("policies/<int:pk>/", policies.PolicyDetail.as_view(), name="policy_detail"),
