@@ -156,3 +156,19 @@ def test_the_client_page_and_the_report_page_link_the_monthly_reports(client, us
 
     assert target.encode() in client.get(tam_client.get_absolute_url()).content
     assert reverse("sla:monthly_report_list").encode() in client.get(reverse("sla:report")).content
+
+
+def test_the_list_filters_and_keeps_its_query_budget(
+    client, users, tam_client, django_assert_max_num_queries
+):
+    for months_back in range(1, 6):
+        month = monthly.add_months(OCTOBER, -months_back)
+        monthly.generate_report(client=tam_client, month=month)
+    client.force_login(users.tam)
+    url = reverse("sla:monthly_report_list")
+
+    with django_assert_max_num_queries(10):
+        response = client.get(url, {"client": tam_client.pk, "status": "draft"})
+
+    assert response.context["page_obj"].paginator.count == 5
+    assert client.get(url, {"status": "sent"}).context["page_obj"].paginator.count == 0
