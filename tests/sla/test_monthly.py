@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 
 import pytest
 import time_machine
+from pypdf import PdfReader
 
+from tamdesk.calendars.models import CalendarException
 from tamdesk.directory.choices import ContactKind
-from tamdesk.notifications.models import Notification
+from tamdesk.notifications.models import Notification, NotificationProfile
 from tamdesk.sla import monthly, reports
 from tamdesk.sla.choices import MonthlyReportStatus
 from tamdesk.sla.models import Incident, MonthlyReport
 from tamdesk.sla.monthly import MonthlyReportError
 from tests.directory.factories import ClientFactory, ContactFactory
+from tests.sla.factories import office_calendar
 from tests.sla.reporting import build
 from tests.support import db_state
 
@@ -252,3 +256,38 @@ def test_generate_drafts_skips_the_clients_that_have_one(made, tam_client):
 
     assert sorted(r.client.code for r in first) == ["ACME", "BETA"]
     assert second == []
+
+
+def test_the_tams_holidays_move_the_first_working_day(made, tam_client, users, department):
+    # The TAM's department works by the office calendar, closed 1–8 January 2027: the first
+    # working day is Monday 11 January.
+    calendar = office_calendar()
+    for day in range(1, 9):
+        CalendarException.objects.create(
+            calendar=calendar, date=dt.date(2027, 1, day), kind="closed"
+        )
+    department.calendar = calendar
+    department.save(update_fields=["calendar"])
+    acme = [tam_client]
+
+    for day in (1, 4, 8):
+        at = dt.datetime(2027, 1, day, 7, tzinfo=UTC)
+        assert not MonthlyReport.objects.filter(client__in=acme).exists()
+        monthly.monthly_reports_due(now=at)
+    assert not MonthlyReport.objects.filter(client__in=acme).exists()
+    monthly.monthly_reports_due(now=dt.datetime(2027, 1, 11, 7, tzinfo=UTC))
+    assert MonthlyReport.objects.get(client=tam_client).month == dt.date(2026, 12, 1)
+
+
+def test_the_tam_gets_the_pdf_in_their_language(
+    made, tam_client, users, mailoutbox, django_capture_on_commit_callbacks
+):
+    NotificationProfile.objects.create(user=users.tam, language="ru")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        monthly.generate_drafts(NOVEMBER, clients=[tam_client], now=DEC_1)
+
+    (mail,) = mailoutbox
+    _name, body, _mimetype = mail.attachments[0]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    assert "Нарушения SLA" in " ".join(text.split())
