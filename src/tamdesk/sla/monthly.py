@@ -36,6 +36,7 @@ from tamdesk.notifications.choices import Channel
 from tamdesk.notifications.services import notify
 from tamdesk.notifications.timing import default_spec, working_calendar_of_user
 from tamdesk.sla import reports
+from tamdesk.sla.charts import compliance_chart
 from tamdesk.sla.choices import MonthlyReportStatus
 from tamdesk.sla.models import Incident, MonthlyReport, SLAPolicy
 
@@ -198,8 +199,6 @@ def shown(report: MonthlyReport) -> dict:
     """The frozen content as the templates read it: rows with their figures, the trend chart,
     the violations with aware times, the account team with its roles' labels (in the language
     active when the template renders)."""
-    from tamdesk.sla.views.report import compliance_chart
-
     content = report.content
     trend = [_row(row) for row in content["trend"]]
     return {
