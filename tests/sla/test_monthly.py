@@ -22,7 +22,7 @@ from tamdesk.sla.monthly import MonthlyReportError
 from tests.directory.factories import ClientFactory, ContactFactory
 from tests.sla.factories import office_calendar
 from tests.sla.reporting import build
-from tests.support import db_state
+from tests.support import db_state, violates
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -291,3 +291,18 @@ def test_the_tam_gets_the_pdf_in_their_language(
     _name, body, _mimetype = mail.attachments[0]
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
     assert "Нарушения SLA" in " ".join(text.split())
+
+
+def test_the_database_refuses_what_the_service_would(tam_client):
+    now = DEC_1
+
+    def make(**fields):
+        values = {"client": tam_client, "month": OCTOBER, "generated_at": now, **fields}
+        return lambda: MonthlyReport.objects.create(**values)
+
+    make()()
+    violates(MonthlyReport, "monthly_report_one_per_month", make())
+    violates(MonthlyReport, "monthly_report_first_day", make(month=dt.date(2026, 9, 2)))
+    lost = make(month=NOVEMBER, status="lost", approved_at=now, sent_at=now)
+    violates(MonthlyReport, "monthly_report_status_valid", lost)
+    violates(MonthlyReport, "monthly_report_sent_is_approved", make(month=NOVEMBER, status="sent"))
