@@ -345,6 +345,8 @@ NOT_EDITS = {
     "sla:import_start": "starts an import, checked against its status under lock",
     "sla:import_cancel": "drops an import not started, checked against its status under lock",
     "sla:import_resume": "resumes a failed import, checked against its status under lock",
+    "sla:monthly_report_approve": "a status change, checked against the current status under lock",
+    "sla:monthly_report_resend": "sends a sent report again; no field is typed in",
     "changes:change_transition": "a status change, checked against the current status",
     "changes:task_action": "a status change, checked against the current status",
     "changes:status_update": "sends a status update to the client",
@@ -361,6 +363,7 @@ NOT_EDIT_SUFFIXES = ("_list", "_detail", "_create", "_delete", "_index", "_clock
 READ_ONLY = {
     "sla:report",
     "sla:import_rejects",
+    "sla:monthly_report_pdf",
     "api-schema",
     "api-docs",
     "healthz",

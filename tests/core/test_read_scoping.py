@@ -30,6 +30,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tamdesk.calendars.models import Calendar, CalendarException
 from tamdesk.changes.models import ChangeTemplate
@@ -37,6 +38,7 @@ from tamdesk.config.api_urls import router
 from tamdesk.core import scoping, ui
 from tamdesk.directory.models import Client, Competency, Contact
 from tamdesk.notifications.models import Notification
+from tamdesk.sla import monthly
 from tamdesk.sla.imports import inbound
 from tamdesk.sla.models import Incident, IncidentImport, IncidentSource, OLATarget, SLAPolicy
 from tests.changes.factories import (
@@ -116,6 +118,11 @@ def world(users, department):
     calendar = Calendar.objects.create(name="Office")
     inbound.create_source(IncidentSource(name="Live", preset="servicenow"), by=users.admin)
     CalendarException.objects.create(calendar=calendar, date=dt.date(2026, 12, 31), kind="closed")
+    last_month = monthly.add_months(timezone.localdate().replace(day=1), -1)
+    monthly_reports = {
+        key: monthly.generate_report(client=client, month=last_month)
+        for key, client in (("A", a), ("C", c))
+    }
     Notification.objects.all().delete()  # the services' own: not part of this world
     Notification.objects.create(
         event_type="test",
@@ -143,6 +150,7 @@ def world(users, department):
         engineer=users.engineer.engineer,
         playbook=playbook,
         calendar=calendar,
+        monthly_reports=monthly_reports,
     )
 
 
@@ -205,6 +213,7 @@ PAGE_LISTS = {
     "sla:incident_list":          (   3,    3,    3,    3,    2,    1,    1,    1,    2),
     "sla:source_list":            (   1,    1,    1, None, None, None, None, None, None),
     "sla:ola_list":               (   1,    1,    1, None, None, None, None,    1, None),
+    "sla:monthly_report_list":    (   2,    2,    2,    2,    1,    0,    0,    0,    1),
     "changes:change_list":        (   3,    3,    3,    3,    2,    1,    1,    1,    1),
     "changes:board":              (   3,    3,    3,    3,    2,    1,    1,    1,    1),
     "notifications:outbox":       (   1,    1, None, None, None, None, None, None, None),
@@ -298,6 +307,14 @@ def details(w) -> list[tuple[str, str | None, object, set[str]]]:
         ("engineers", "directory:engineer_detail", w.engineer, EVERY_ROLE),
         ("calendars", "calendars:calendar_detail", w.calendar, EVERY_ROLE),
         ("change-templates", None, w.playbook, EVERY_ROLE),
+        # Monthly reports: the client's account team, not the departments working on it.
+        (
+            None,
+            "sla:monthly_report_detail",
+            w.monthly_reports["A"],
+            EVERYTHING | {"tam", "architect"},
+        ),
+        (None, "sla:monthly_report_detail", w.monthly_reports["C"], EVERYTHING),
     ]
 
 
@@ -309,8 +326,9 @@ def test_a_record_is_read_or_unknown(client, world, role):
     for path, page, record, readers in details(world):
         status = 403 if role == "norole" else 200 if role in readers else 404
         label = f"{type(record).__name__} {record}"
-        expected.append((path, label, status))
-        seen.append((path, label, api.get(f"/api/v1/{path}/{record.pk}/").status_code))
+        if path is not None:  # None: a record the API does not serve
+            expected.append((path, label, status))
+            seen.append((path, label, api.get(f"/api/v1/{path}/{record.pk}/").status_code))
         if page is None or (page == "changes:task_update" and status == 200):
             continue  # the task's edit page is for the people who edit the change
         expected.append((page, label, status))

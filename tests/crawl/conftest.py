@@ -21,10 +21,12 @@ from tamdesk.core.models import JobRunOutcome
 from tamdesk.demo.data import FIXED_PEOPLE
 from tamdesk.demo.generator import build_plan
 from tamdesk.demo.loader import load_demo
-from tamdesk.directory.models import Client, Component, Department
+from tamdesk.directory.choices import ContactKind
+from tamdesk.directory.models import Client, Component, Contact, Department
 from tamdesk.notifications.choices import Channel, NotificationStatus
 from tamdesk.notifications.models import Notification
-from tamdesk.sla.choices import ClockState, InboundDeliveryStatus
+from tamdesk.sla import monthly
+from tamdesk.sla.choices import ClockState, InboundDeliveryStatus, MonthlyReportStatus
 from tamdesk.sla.imports import inbound
 from tamdesk.sla.models import (
     InboundDelivery,
@@ -32,6 +34,7 @@ from tamdesk.sla.models import (
     IncidentClock,
     IncidentImport,
     IncidentSource,
+    MonthlyReport,
     OLATarget,
 )
 from tests.notifications.factories import (
@@ -96,6 +99,7 @@ def _add_what_the_demo_lacks(users) -> None:
         priority="p1",
         target_seconds=4 * 3600,
     )
+    _add_monthly_reports(users)
 
 
 def _add_imports(users) -> None:
@@ -140,6 +144,27 @@ def _add_imports(users) -> None:
         incidents_done=3,
         outcome=outcome,
     )
+
+
+def _add_monthly_reports(users) -> None:
+    """A draft (last month) and a sent report (the month before) of the TAM's first client,
+    unless the demo made them already."""
+    tam = next(user for user in users if user.username == "tam")
+    client = Client.objects.filter(account_assignments__user=tam).order_by("pk").first()
+    last = monthly.add_months(timezone.localdate().replace(day=1), -1)
+    if not MonthlyReport.objects.filter(client=client, month=last).exists():
+        monthly.generate_report(client=client, month=last)
+    before = monthly.add_months(last, -1)
+    if not MonthlyReport.objects.filter(client=client, month=before).exists():
+        if not monthly.decision_makers(client):
+            Contact.objects.create(
+                client=client,
+                name="Crawl Director",
+                email="director@crawl.example",
+                kind=ContactKind.DECISION_MAKER,
+            )
+        report = monthly.generate_report(client=client, month=before)
+        monthly.approve_and_send(report, by=tam)
 
 
 @pytest.fixture(scope="module")
@@ -189,5 +214,7 @@ def _assert_every_state(users) -> None:
     assert {TaskStatus.DONE, TaskStatus.IN_PROGRESS, TaskStatus.CANCELLED} <= tasks, tasks
     clocks = set(IncidentClock.objects.values_list("state", flat=True))
     assert {ClockState.BREACHED, ClockState.PAUSED, ClockState.RUNNING} <= clocks, clocks
+    reports = set(MonthlyReport.objects.values_list("status", flat=True))
+    assert reports == set(MonthlyReportStatus.values), reports
     outbox = set(Notification.objects.values_list("status", flat=True))
     assert {NotificationStatus.DEAD, NotificationStatus.FAILED} <= outbox

@@ -29,7 +29,14 @@ from tamdesk.directory.models import (
     Engineer,
 )
 from tamdesk.notifications.models import Notification, WebhookSubscription
-from tamdesk.sla.models import Incident, IncidentImport, IncidentSource, OLATarget, SLAPolicy
+from tamdesk.sla.models import (
+    Incident,
+    IncidentImport,
+    IncidentSource,
+    MonthlyReport,
+    OLATarget,
+    SLAPolicy,
+)
 from tests.crawl.conftest import DEMO_ACCOUNTS
 from tests.crawl.markup import lower_case_headings, read_page
 from tests.crawl.untranslated import untranslated_texts
@@ -171,6 +178,12 @@ PAGES: dict[str, Callable[[], list[Kwargs]]] = {
     "sla:import_cancel": first(IncidentImport),
     "sla:import_resume": first(IncidentImport),
     "sla:import_rejects": first(IncidentImport, status="done"),
+    "sla:monthly_report_list": none,
+    "sla:monthly_report_create": none,
+    "sla:monthly_report_detail": every(MonthlyReport),
+    "sla:monthly_report_pdf": first(MonthlyReport),
+    "sla:monthly_report_approve": first(MonthlyReport),
+    "sla:monthly_report_resend": first(MonthlyReport),
     "sla:policy_list": none,
     "sla:policy_create": none,
     "sla:policy_detail": every(SLAPolicy),

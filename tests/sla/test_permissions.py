@@ -4,11 +4,13 @@ events; nobody deletes an incident."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from tamdesk.sla.imports import inbound
-from tamdesk.sla.models import IncidentSource, OLATarget
+from tamdesk.sla.models import IncidentSource, MonthlyReport, OLATarget
 from tests.sla.factories import incident, policy
 from tests.support import ROLES
 
@@ -81,3 +83,21 @@ def test_anonymous_has_no_sla_permission(records):
     assert not anonymous.has_perm("sla.view_slapolicy", sla)
     assert not anonymous.has_perm("sla.view_incident", web)
     assert not anonymous.has_perm("sla.add_incident")
+
+
+# --- monthly client reports ------------------------------------------------------------------
+MONTHLY_GENERATORS = {"admin", "administrator", "service_manager", "tam"}
+MONTHLY_SENDERS = {"admin", "service_manager", "tam"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_monthly_report_rules(users, tam_client, role):
+    user = getattr(users, role)
+    report = MonthlyReport(client=tam_client, month=dt.date(2026, 10, 1))
+
+    assert user.has_perm("sla.view_monthlyreport", report) is (role in READERS)
+    assert user.has_perm("sla.add_monthlyreport", tam_client) is (role in MONTHLY_GENERATORS)
+    assert user.has_perm("sla.change_monthlyreport", report) is (role in MONTHLY_SENDERS)
+    # other_tam is a TAM, of other clients: a client of their own, yes; Acme, no.
+    assert user.has_perm("sla.add_monthlyreport") is (role in MONTHLY_GENERATORS | {"other_tam"})
+    assert user.has_perm("sla.delete_monthlyreport", report) is (role == "admin")

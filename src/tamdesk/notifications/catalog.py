@@ -7,6 +7,7 @@ subscriptions (which events an outside system receives)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
@@ -31,6 +32,10 @@ class EventType:
     configurable: bool = True
     #: Whether webhook subscriptions may receive it.
     webhooks: bool = True
+    #: The files its e-mails carry, made when each is sent (so a retry sends them again, and
+    #: the outbox stores no copies): ``attachments(notification)`` returns
+    #: ``[(file name, bytes, MIME type)]``; it raises when it cannot, and the outbox retries.
+    attachments: Callable[[object], list[tuple[str, bytes, str]]] | None = None
 
 
 EVENT_TYPES: dict[str, EventType] = {}

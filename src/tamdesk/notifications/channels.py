@@ -18,6 +18,7 @@ from django.utils.encoding import force_bytes
 
 from tamdesk import __version__
 from tamdesk.notifications import destinations
+from tamdesk.notifications.catalog import EVENT_TYPES
 from tamdesk.notifications.choices import WebhookFormat
 from tamdesk.notifications.models import Notification
 
@@ -52,6 +53,10 @@ def send_email(notification: Notification) -> None:
     )
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")
+    kind = EVENT_TYPES.get(notification.event_type)
+    if kind is not None and kind.attachments is not None:
+        for name, content, mimetype in kind.attachments(notification):
+            message.attach(name, content, mimetype)
     sent = message.send(fail_silently=False)
     if sent != 1:
         raise DeliveryError("the mail server did not accept the message")

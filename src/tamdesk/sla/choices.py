@@ -81,3 +81,10 @@ class InboundDeliveryStatus(models.TextChoices):
     HELD = "held", _("Held")
     APPLIED = "applied", _("Applied")
     REJECTED = "rejected", _("Rejected")
+
+
+class MonthlyReportStatus(models.TextChoices):
+    """A monthly client report: a draft the TAM reviews, then sent (approving is sending)."""
+
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")

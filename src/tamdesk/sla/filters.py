@@ -29,6 +29,7 @@ from tamdesk.sla.choices import (
     IncidentImportStatus,
     IncidentSourcePreset,
     IncidentStatus,
+    MonthlyReportStatus,
     Priority,
 )
 from tamdesk.sla.imports.runs import PRESETS
@@ -37,6 +38,7 @@ from tamdesk.sla.models import (
     IncidentClock,
     IncidentImport,
     IncidentSource,
+    MonthlyReport,
     OLATarget,
     SLAPolicy,
 )
@@ -232,3 +234,17 @@ class OLATargetFilter(django_filters.FilterSet):
     class Meta:
         model = OLATarget
         fields = ["department", "priority"]
+
+
+class MonthlyReportFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method=text_search(["client__name"]))
+    client = django_filters.ModelChoiceFilter(label=_("Client"), queryset=visible_clients)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=MonthlyReportStatus.choices)
+    ordering = django_filters.OrderingFilter(
+        fields=(("month", "month"), ("client__name", "client")),
+        field_labels={"month": _("Month"), "client": _("Client")},
+    )
+
+    class Meta:
+        model = MonthlyReport
+        fields = ["q", "client", "status"]

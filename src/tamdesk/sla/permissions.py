@@ -77,3 +77,52 @@ def imports_into_any_client(user) -> bool:
     """Administrators and service managers import into every client (and may have an import
     create the clients it meets)."""
     return bool(is_administrator(user) or is_service_manager(user))
+
+
+# --- monthly client reports ----------------------------------------------------------------
+# Read: everyone with a role, the rows of ``MonthlyReportQuerySet.visible_to`` (the client's
+# account team, service managers, administrators, the programme lead). Generate: the client's
+# TAM or backup TAM, service managers, administrators. Approve and send: the client's TAM or
+# backup TAM, service managers. Nobody deletes a report (it records what the client was sent).
+
+
+def _tam_of(user, client) -> bool:
+    from tamdesk.directory.models import Client
+
+    return bool(is_tam(user)) and Client.objects.managed_by(user).filter(pk=client.pk).exists()
+
+
+@rules.predicate
+def generates_monthly_reports(user, client=None) -> bool:
+    """``user`` may generate the monthly report of ``client`` (of some client without one)."""
+    if is_administrator(user) or is_service_manager(user):
+        return True
+    if client is None:
+        return bool(is_tam(user))
+    return _tam_of(user, getattr(client, "client", client))
+
+
+@rules.predicate
+def sends_monthly_reports(user, report=None) -> bool:
+    """``user`` may approve and send ``report`` (send it again)."""
+    if is_service_manager(user):
+        return True
+    if report is None:
+        return bool(is_tam(user))
+    return _tam_of(user, report.client)
+
+
+rules.add_perm("sla.view_monthlyreport", has_any_role)
+rules.add_perm("sla.add_monthlyreport", generates_monthly_reports)
+rules.add_perm("sla.change_monthlyreport", sends_monthly_reports)
+rules.add_perm("sla.delete_monthlyreport", rules.always_deny)
+
+
+def reads_monthly_reports_of(user, client) -> bool:
+    """``user`` reads ``client``'s monthly reports (``MonthlyReportQuerySet.visible_to``)."""
+    from tamdesk.core.scoping import sees_everything
+    from tamdesk.directory.querysets import account_team_client_ids
+
+    if sees_everything(user):
+        return True
+    return account_team_client_ids(user).filter(client=client.pk).exists()

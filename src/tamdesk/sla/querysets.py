@@ -133,3 +133,15 @@ class OLATargetQuerySet(RestrictedQuerySet):
         if role_names(user) & readers:
             return self.all()
         return self.none()
+
+
+class MonthlyReportQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """A client's monthly reports are read by its current account team, service managers,
+        administrators and the programme lead — not by the departments working on the client:
+        the report covers every incident of the client."""
+        if sees_everything(user):
+            return self.all()
+        if not has_any_role(user):
+            return self.none()
+        return self.filter(client__in=account_team_client_ids(user))

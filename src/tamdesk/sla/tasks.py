@@ -41,3 +41,18 @@ def import_incidents(import_id: int) -> None:
         return f"import {row.pk}: {row.incidents_done} incidents"
 
     run_recorded("sla.import_incidents", run)
+
+
+@periodic_job(
+    "sla.monthly_reports",
+    crontab(minute="30"),
+    _(
+        "On the first working day of the month, make the draft of the previous month's report "
+        "of every client with an SLA policy and send it to the client's TAM"
+    ),
+    text="every hour; acts on the first working day of the month",
+)
+def sla_monthly_reports() -> str:
+    from tamdesk.sla import monthly
+
+    return f"{monthly.monthly_reports_due()} monthly reports drafted"

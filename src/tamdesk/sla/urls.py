@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tamdesk.sla.views import imports, incidents, ola, policies, report, sources
+from tamdesk.sla.views import imports, incidents, monthly, ola, policies, report, sources
 
 app_name = "sla"
 urlpatterns = [
@@ -24,6 +24,30 @@ urlpatterns = [
     path("imports/<int:pk>/cancel/", imports.ImportCancel.as_view(), name="import_cancel"),
     path("imports/<int:pk>/resume/", imports.ImportResume.as_view(), name="import_resume"),
     path("imports/<int:pk>/rejects.csv", imports.ImportRejects.as_view(), name="import_rejects"),
+    path("monthly-reports/", monthly.MonthlyReportList.as_view(), name="monthly_report_list"),
+    path(
+        "monthly-reports/new/", monthly.MonthlyReportCreate.as_view(), name="monthly_report_create"
+    ),
+    path(
+        "monthly-reports/<int:pk>/",
+        monthly.MonthlyReportDetail.as_view(),
+        name="monthly_report_detail",
+    ),
+    path(
+        "monthly-reports/<int:pk>/pdf/",
+        monthly.MonthlyReportPdf.as_view(),
+        name="monthly_report_pdf",
+    ),
+    path(
+        "monthly-reports/<int:pk>/approve/",
+        monthly.MonthlyReportApprove.as_view(),
+        name="monthly_report_approve",
+    ),
+    path(
+        "monthly-reports/<int:pk>/send-again/",
+        monthly.MonthlyReportResend.as_view(),
+        name="monthly_report_resend",
+    ),
     path("policies/", policies.PolicyList.as_view(), name="policy_list"),
     path("policies/new/", policies.PolicyCreate.as_view(), name="policy_create"),
     path("policies/<int:pk>/", policies.PolicyDetail.as_view(), name="policy_detail"),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tamdesk.directory.models import Client
-from tamdesk.sla import clocks, services
+from tamdesk.sla import clocks, permissions, services
 from tamdesk.sla.choices import ClockKind, ClockState
 from tamdesk.sla.models import Incident, IncidentClock
 from tamdesk.sla.views.common import live_rows, viewer_time_zone
@@ -60,6 +60,11 @@ def sla_section_context(client: Client, request: HttpRequest) -> dict:
         "open_url": f"{list_url}?{urlencode({'client': client.pk, 'is_open': 'true'})}",
         "all_url": f"{list_url}?{urlencode({'client': client.pk})}",
         "report_url": f"{reverse('sla:report')}?{urlencode({'client': client.pk})}",
+        "monthly_url": (
+            f"{reverse('sla:monthly_report_list')}?{urlencode({'client': client.pk})}"
+            if permissions.reads_monthly_reports_of(request.user, client)
+            else ""
+        ),
         "add_url": (
             f"{reverse('sla:incident_create')}?"
             f"{urlencode({'client': client.pk, 'next': client.get_absolute_url()})}"
