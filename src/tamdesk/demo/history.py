@@ -46,8 +46,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
 from tamdesk.demo.incidents import DEMO_TAM, STRICT, TIER_POLICIES
 from tamdesk.demo.plan import ClientPlan, DemoPlan
+from tamdesk.sla import permissions
+from tamdesk.sla.imports import runs
+from tamdesk.sla.models import IncidentImport
 
 SOURCE_SYSTEM = "servicenow"
 PRESET = "servicenow"
@@ -663,8 +670,6 @@ IMPORTER = "administrator"
 
 def history_path() -> Path:
     """Where the demo writes its history: ``$TAMDESK_HOME/demo/``."""
-    from django.conf import settings
-
     return Path(settings.HOME) / "demo" / FILE_NAME
 
 
@@ -674,7 +679,7 @@ def load_history(
     incidents: int = DEFAULT_INCIDENTS,
     now: dt.datetime | None = None,
     path: Path | None = None,
-):
+) -> IncidentImport | None:
     """Write the history of ``plan`` as of ``now`` to ``path`` and import it as the demo
     administrator (``sla.imports.runs``): a recorded, completed run whose reconciliation the
     Imports list shows. Returns the ``IncidentImport``, or None when there is nothing to
@@ -683,12 +688,6 @@ def load_history(
 
     Loading again imports the same incidents (the same numbers and updates): the run finds
     them unchanged; a later day's file adds the incidents resolved since and the closings."""
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from tamdesk.sla import permissions
-    from tamdesk.sla.imports import runs
-
     if incidents <= 0:
         return None
     importer = get_user_model().objects.filter(username=IMPORTER).first()
