@@ -268,7 +268,8 @@ def test_serve_for_real_answers_healthz(tmp_path):
 def test_demo_is_the_same_in_two_fresh_databases(tmp_path):
     homes = [tmp_path / "one", tmp_path / "two"]
     for home in homes:
-        result = tamdesk("demo", "--no-serve", home=home)
+        # A small imported history (the default's thousands take minutes through the importer).
+        result = tamdesk("demo", "--no-serve", "--history-incidents", "40", home=home)
         assert result.returncode == 0, result.stderr
         assert "16 departments" in result.stdout
 
@@ -283,3 +284,17 @@ def test_demo_is_the_same_in_two_fresh_databases(tmp_path):
 
     assert rows(homes[0]) == rows(homes[1])
     assert len({row[0] for row in rows(homes[0])}) == 40
+
+    def history(home: Path) -> list[tuple]:
+        with sqlite3.connect(home / "tamdesk.sqlite3") as db:
+            return db.execute(
+                "SELECT i.external_id, c.code, i.opened_at, i.status, i.priority, d.code "
+                "FROM sla_incident i JOIN directory_client c ON c.id = i.client_id "
+                "JOIN directory_department d ON d.id = i.department_id "
+                "WHERE i.source_system = 'servicenow' ORDER BY 1"
+            ).fetchall()
+
+    assert history(homes[0]) == history(homes[1]) != []
+    assert (homes[0] / "demo" / "servicenow-incident-events.csv").read_bytes() == (
+        homes[1] / "demo" / "servicenow-incident-events.csv"
+    ).read_bytes()

@@ -41,7 +41,7 @@ LANGUAGES = ["en", "ru"]
 def demo(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     load_playbooks(ChangeTemplate, TemplateTask, TemplateDependency)  # a flushed database
-    load_demo(build_plan(), password=PASSWORD)
+    load_demo(build_plan(), password=PASSWORD, history_incidents=12)  # a small history
 
 
 def _pages() -> dict[str, list[str]]:

@@ -174,7 +174,9 @@ def demo(django_db_setup, django_db_blocker):
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock(), transaction.atomic():
         with override_settings(PASSWORD_HASHERS=hashers):
-            load_demo(build_plan(), password="crawl-password-42")
+            # A small imported history (a couple of incidents a month): its incidents' pages are
+            # crawled one by one, and the SLA report has months to show.
+            load_demo(build_plan(), password="crawl-password-42", history_incidents=12)
         users = list(get_user_model().objects.filter(username__in=DEMO_ACCOUNTS))
         _add_what_the_demo_lacks(users)
         _assert_every_state(users)

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from tamdesk.demo import loader
+from tamdesk.demo import history, loader
 from tamdesk.demo.generator import build_plan
 
 
@@ -22,6 +22,22 @@ def _demo_changes_only_when_marked(request, monkeypatch):
     # ``demo_changes`` load them; the others test the rest of the demo as fast as before.
     if request.node.get_closest_marker("demo_changes") is None:
         monkeypatch.setattr(loader, "load_changes", lambda: Counter())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_demo_history_unless_asked():
+    # The incident history is thousands of incidents through the importer: a load imports one
+    # only when the test asks for it (``history_incidents=``, small), so the other tests load
+    # the demo as fast as before. Session-wide, so module-scoped loads see it too.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(history, "DEFAULT_INCIDENTS", 0)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _demo_home_of_its_own(settings, tmp_path):
+    # Where a load writes its history file.
+    settings.HOME = tmp_path / "home"
 
 
 @pytest.fixture(scope="session")

@@ -97,7 +97,7 @@ def test_demo_then_serves_on_the_given_address(monkeypatch, settings, tmp_path):
 def test_a_failed_reload_keeps_the_previous_demo(monkeypatch):
     demo("--no-serve")
 
-    def fail(plan, password):
+    def fail(plan, **options):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(demo_command, "load_demo", fail)

@@ -120,7 +120,9 @@ def live(tmp_path_factory) -> Iterator[LiveServer]:
     server = LiveServer(
         url=f"http://127.0.0.1:{port}", home=home, env=clean_env(home), log=home / "serve.log"
     )
-    server.tamdesk("demo", "--no-serve")
+    # A few hundred incidents of imported history: the lists and the SLA report have months of
+    # data, and the load stays short (the full history is thousands, through the importer).
+    server.tamdesk("demo", "--no-serve", "--history-incidents", "300")
     with server.log.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "tamdesk.cli", "serve", "--no-worker", "--port", str(port)],

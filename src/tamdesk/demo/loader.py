@@ -32,6 +32,7 @@ from tamdesk.calendars.models import Calendar
 from tamdesk.changes.models import ActivityEntry, ChangeRequest, Comment, DepartmentTask
 from tamdesk.core.exceptions import DomainError
 from tamdesk.core.roles import Role
+from tamdesk.demo import history
 from tamdesk.demo.changes import load_changes
 from tamdesk.demo.incidents import load_sla
 from tamdesk.demo.models import DemoRecord
@@ -46,7 +47,13 @@ from tamdesk.directory.models import (
     Department,
     Engineer,
 )
-from tamdesk.sla.models import Incident, SLAPolicy, SLAPolicyVersion, SLATarget
+from tamdesk.sla.models import (
+    Incident,
+    IncidentImport,
+    SLAPolicy,
+    SLAPolicyVersion,
+    SLATarget,
+)
 
 User = get_user_model()
 
@@ -66,16 +73,25 @@ class LoadReport:
     passwords_set: bool = False  # True: every demo user got the given password
     kept_passwords: int = 0  # demo users from an earlier load who kept their password
     skipped_assignments: int = 0  # TAM roles of pre-existing users who are not TAMs
+    history: IncidentImport | None = None  # the import of the incident history, when run
 
 
-def load_demo(plan: DemoPlan, *, password: str | None = None) -> LoadReport:
+def load_demo(
+    plan: DemoPlan, *, password: str | None = None, history_incidents: int | None = None
+) -> LoadReport:
     """Create whatever of ``plan`` is missing, in one transaction.
 
     Safe to run again: a department, user or client that already exists (by code, user name or
     name) is left as it is, with everything that hangs off it. With ``password`` every demo user
     (new or from an earlier load) gets it; without, new users get a generated one — returned in
     the report — and existing users keep theirs.
+
+    Then the incident history (``demo.history``) is written and imported: about
+    ``history_incidents`` incidents over six months (default ``history.DEFAULT_INCIDENTS`` per
+    scale unit; 0: none). Importing it again finds its incidents unchanged.
     """
+    if history_incidents is None:
+        history_incidents = history.DEFAULT_INCIDENTS * plan.scale
     report = LoadReport()
     with transaction.atomic(), disable_auditlog():
         existing_users = _existing_users(plan)
@@ -99,6 +115,9 @@ def load_demo(plan: DemoPlan, *, password: str | None = None) -> LoadReport:
         _record(policies)
         report.created.update(sla_created)
         report.created.update(load_changes())
+        report.history = history.load_history(plan, incidents=history_incidents)
+        if report.history is not None:
+            report.created["history incidents"] = report.history.outcome.get("created", 0)
     return report
 
 
@@ -361,8 +380,9 @@ def _assignments(pairs, users: dict[str, models.Model], report: LoadReport) -> l
 def reset_demo() -> Counter[str]:
     """Delete the demo's departments, users, clients, calendars and SLA policies with everything
     that hangs off them (engineer profiles, competencies, contacts, components, account teams,
-    incidents, changes, working hours and exceptions), in one transaction and in dependency
-    order. Rows added by hand to a demo client or calendar go with it.
+    incidents, changes, the incident imports its users ran, working hours and exceptions), in
+    one transaction and in dependency order. Rows added by hand to a demo client or calendar go
+    with it.
 
     Refused, with nothing deleted, when data outside the demo refers to demo data: an engineer
     in a demo department, a component a demo department owns for another client, a demo user on
@@ -380,6 +400,9 @@ def reset_demo() -> Counter[str]:
         )
         _refuse_if_referenced(departments, users, clients, calendars)
         policies = _recorded(SLAPolicy)
+        # The demo's imports (its history's runs and any other run by a demo user).
+        deleted["incident imports"] = IncidentImport.objects.filter(created_by__in=users).count()
+        IncidentImport.objects.filter(created_by__in=users).delete()
         changes = ChangeRequest.objects.filter(client__in=clients)
         deleted["changes"] = changes.count()
         ActivityEntry.objects.filter(change__in=changes).delete()

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from tamdesk.core.management.commands.serve import adopt_base_url
+from tamdesk.demo import history
 from tamdesk.demo.data import FIXED_PEOPLE
 from tamdesk.demo.generator import DEFAULT_SEED, MAX_SCALE, build_plan
 from tamdesk.demo.loader import DemoResetBlocked, LoadReport, describe_accounts, load_demo
@@ -46,6 +47,14 @@ class Command(BaseCommand):
             "--seed", type=int, default=DEFAULT_SEED, help="Seed of the generator (default: "
             f"{DEFAULT_SEED}); the same seed gives the same organisation."
         )  # fmt: skip
+        parser.add_argument(
+            "--history-incidents",
+            type=int,
+            default=None,
+            metavar="N",
+            help="About how many incidents the six months of imported history hold (default: "
+            f"{history.DEFAULT_INCIDENTS} per scale unit; 0: no history).",
+        )
         parser.add_argument("--host", default="127.0.0.1", help="Serve on this address.")
         parser.add_argument("--port", type=int, default=8000, help="Serve on this port.")
         parser.add_argument("--workers", type=int, default=None, help="Web server processes.")
@@ -53,6 +62,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if not 1 <= options["scale"] <= MAX_SCALE:
             raise CommandError(f"--scale must be between 1 and {MAX_SCALE}.")
+        if (options["history_incidents"] or 0) < 0:
+            raise CommandError("--history-incidents must be 0 or more.")
         if not options["no_serve"]:
             # Before loading: the demo's notifications link to the address it is served on.
             adopt_base_url(options["host"], options["port"])
@@ -64,7 +75,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             if options["reset"]:
                 self._reset()
-            report = load_demo(plan, password=os.environ.get(PASSWORD_VARIABLE) or None)
+            report = load_demo(
+                plan,
+                password=os.environ.get(PASSWORD_VARIABLE) or None,
+                history_incidents=options["history_incidents"],
+            )
         self._report_load(report, options, time.monotonic() - started)
         self._report_accounts(plan, report)
         if not options["no_serve"]:
@@ -86,11 +101,16 @@ class Command(BaseCommand):
         head = f"Demo organisation (seed {options['seed']}, scale {options['scale']})"
         if not any(created.values()):
             self.stdout.write(f"{head} is already loaded: nothing new to create.")
+            self._report_history(report)
             return
         order = ("calendars", "departments", "users", "engineers", "tams", "clients",
                  "contacts", "components", "assignments", "sla policies", "incidents",
-                 "changes")  # fmt: skip
-        labels = {"tams": "of them TAMs", "assignments": "account-team assignments"}
+                 "changes", "history incidents")  # fmt: skip
+        labels = {
+            "tams": "of them TAMs",
+            "assignments": "account-team assignments",
+            "history incidents": "incidents of imported history",
+        }
         parts = [f"{created[key]} {labels.get(key, key)}" for key in order if created[key]]
         self.stdout.write(
             self.style.SUCCESS(f"{head}: created {', '.join(parts)} in {seconds:.1f} s.")
@@ -106,6 +126,7 @@ class Command(BaseCommand):
                 "status; the list shows the one at risk and the late ones (forecast past the "
                 "committed date)."
             )
+        self._report_history(report)
         if report.skipped_assignments:
             self.stdout.write(
                 self.style.WARNING(
@@ -113,6 +134,20 @@ class Command(BaseCommand):
                     "existed before the demo and does not have the TAM role."
                 )
             )
+
+    def _report_history(self, report: LoadReport) -> None:
+        run = report.history
+        if run is None:
+            return
+        outcome = run.outcome
+        self.stdout.write(
+            f"History: imported {run.file_name} (ServiceNow event log, {run.rows_read} rows) as "
+            f"`{run.created_by.get_username()}`: {outcome.get('created', 0)} incidents created, "
+            f"{outcome.get('updated', 0)} updated, {outcome.get('unchanged', 0)} unchanged, "
+            f"{outcome.get('rejected', 0)} rejected, "
+            f"{outcome.get('disagreements_total', 0)} SLA verdicts differing from the source's. "
+            "The SLA report (Incidents → SLA report) covers its six months."
+        )
 
     def _report_accounts(self, plan: DemoPlan, report: LoadReport) -> None:
         accounts = describe_accounts([person.username for person in FIXED_PEOPLE])
