@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 
 from tamdesk.core import events as domain_events
@@ -17,8 +18,10 @@ from tamdesk.sla.exceptions import DuplicateIncident
 from tamdesk.sla.imports import writer
 from tamdesk.sla.imports.records import SourceEvent, SourceIncident
 from tamdesk.sla.imports.resolve import Resolver
-from tamdesk.sla.models import Incident, IncidentClock, IncidentEvent
+from tamdesk.sla.models import Incident, IncidentClock, IncidentEvent, IncidentImport
 from tests.sla.factories import office_calendar, policy
+from tests.sla.imports.support import write_csv
+from tests.sla.imports.test_read_servicenow import HEADER, row
 from tests.sla.imports.test_writer import NOW, T0, result, run, source, state
 from tests.support import db_state
 
@@ -377,3 +380,23 @@ def test_open_incidents_refuses_duplicates_and_bad_openings_one_by_one(sla, user
         i.events.get().kind == "opened" for i in Incident.objects.filter(external_id__in="AB")
     )
     assert services.open_incidents([], by=users.service_manager, now=NOW) == []
+
+
+def test_the_command_takes_the_chunk_size(
+    tmp_path, sla, tam_client, users, department, monkeypatch
+):
+    group = {"assignment_group": department.code}
+    rows = [row(f"INC{n}", "New", 0, "29/2/2016 01:16", **group) for n in range(1, 4)]
+    rows += [row(f"INC{n}", "Resolved", 1, "29/2/2016 05:00", **group) for n in range(1, 4)]
+    path = write_csv(tmp_path / "incidents.csv", HEADER, rows, default="?")
+    sizes = []
+    real = writer.write
+    monkeypatch.setattr(
+        writer, "write", lambda *a, **kw: sizes.append(kw["chunk_size"]) or real(*a, **kw)
+    )
+    args = [str(path), "--preset", "servicenow", "--client", tam_client.code]
+    call_command("import-incidents", *args, "--time-zone", "Europe/Moscow", "--chunk-size", "2")
+    assert sizes == [2] and Incident.objects.filter(status="resolved").count() == 3
+    assert IncidentImport.objects.get().options["chunk_size"] == 2
+    with pytest.raises(CommandError, match="-1 is not 0 or more"):
+        call_command("import-incidents", *args, "--chunk-size", "-1")
