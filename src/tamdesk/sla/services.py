@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, signals
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -451,6 +451,17 @@ def open_incidents(
     if not incidents:
         return results
     Incident.objects.bulk_create(incidents)
+    for incident in incidents:
+        # What saving it one by one tells the receivers of a save: the change history
+        # (auditlog's entry of its creation), as ``open_incident`` writes it.
+        signals.post_save.send(
+            sender=Incident,
+            instance=incident,
+            created=True,
+            update_fields=None,
+            raw=False,
+            using=incident._state.db,
+        )
     IncidentEvent.objects.bulk_create(rows)
     for incident, events in recorded:
         _publish_resolved(incident, events)

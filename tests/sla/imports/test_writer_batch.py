@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 
@@ -153,6 +154,16 @@ def published(system: str) -> list[tuple]:
     )
 
 
+def history(system: str) -> list[tuple]:
+    """The change history of the incidents of ``system``: what each entry says, by external id."""
+    ids = dict(Incident.objects.filter(source_system=system).values_list("pk", "external_id"))
+    entries = LogEntry.objects.get_for_model(Incident).filter(object_id__in=list(ids))
+    return sorted(
+        (ids[entry.object_id], entry.action, str(entry.changes), entry.actor_id)
+        for entry in entries
+    )
+
+
 def counts(outcome) -> tuple:
     return (
         outcome.created,
@@ -192,6 +203,7 @@ def test_the_batch_and_per_incident_paths_store_the_same(
     assert one.created == 52 and one.rejected == 8 and one.reassignments == 9
     assert stored("one") == stored("batch") and len(stored("batch")) == 52
     assert published("one") == published("batch") != []
+    assert history("one") == history("batch") != []
     shapes = list(stored("batch").values())
     assert {s[3] for s in shapes} >= {"resolved", "closed", "in_progress"}
     assert any(s[5] == users.engineer.pk for s in shapes)  # reassigned to the engineer
