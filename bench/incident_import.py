@@ -106,7 +106,7 @@ def generate(out: io.TextIOBase, n: int, *, seed: int = SEED, now: dt.datetime) 
     first = now - dt.timedelta(days=730)
     rows = 0
     for number in range(n):
-        opened = first + dt.timedelta(seconds=rng.randrange(0, 725 * 86_400))
+        opened = first + dt.timedelta(seconds=rng.randrange(0, 720 * 86_400))  # closed by now
         group, person = rng.choice(GROUPS), rng.choice(ENGINEERS)
         priority = rng.choice(PRIORITIES)
         made_sla = "true" if rng.random() < 0.8 else "false"
