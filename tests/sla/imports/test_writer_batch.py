@@ -262,16 +262,16 @@ def test_a_crash_mid_chunk_leaves_committed_chunks_whole_and_a_rerun_completes(
     sla, users, resolver, monkeypatch
 ):
     read = result(*(source(f"INC{n}", line=10 * n) for n in range(1, 11)))
-    real = services.refresh_clocks
+    real = services.store
     calls = []
 
-    def dying(ids, **kwargs):  # the clocks of the second chunk of 4: its rows are written
-        calls.append(list(ids))
+    def dying(measured, **kwargs):  # the clocks of the second chunk of 4: its rows are written
+        calls.append(len(measured))
         if len(calls) == 2:
             raise RuntimeError("killed")
-        return real(ids, **kwargs)
+        return real(measured, **kwargs)
 
-    monkeypatch.setattr(services, "refresh_clocks", dying)
+    monkeypatch.setattr(services, "store", dying)
     with pytest.raises(RuntimeError):
         run(read, resolver, users.service_manager, chunk_size=4)
     assert sorted(Incident.objects.values_list("external_id", flat=True)) == [
@@ -283,7 +283,7 @@ def test_a_crash_mid_chunk_leaves_committed_chunks_whole_and_a_rerun_completes(
     assert all(i.events.count() == 5 for i in Incident.objects.all())
     assert IncidentClock.objects.count() == 8
 
-    monkeypatch.setattr(services, "refresh_clocks", real)
+    monkeypatch.setattr(services, "store", real)
     outcome = run(read, resolver, users.service_manager, chunk_size=4)
     assert (outcome.created, outcome.unchanged) == (6, 4)
     assert Incident.objects.count() == 10 and IncidentClock.objects.count() == 20
