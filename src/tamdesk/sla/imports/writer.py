@@ -5,9 +5,14 @@ for every source (docs/domains/sla.md, "Importing incidents").
   (``services.open_incident``); a known one gets only the events after its last stored one
   (``services.append_events``); the same file twice writes nothing. An export whose earlier
   events differ from the stored ones contradicts them: that incident is refused whole.
-- **One transaction per incident**: a refusal (a ``DomainError`` from the services, an
-  unresolved name) becomes rejects for all of its lines and writes nothing of it; an incident
-  committed stays whole if the process dies later, and a re-run resumes where it stopped.
+- **An incident is written whole or not at all**: a refusal (a ``DomainError`` from the
+  services, an unresolved name) becomes rejects for all of its lines and writes nothing of it;
+  an incident committed stays whole if the process dies later, and a re-run resumes where it
+  stopped. A file of ``BATCH_FROM`` incidents or more is written in chunks of ``CHUNK_SIZE``
+  (``chunk_size``), one transaction each: every incident of a chunk is checked whole before
+  anything of it is written (names resolved in a savepoint when they may create a row), the new
+  ones are opened together (``services.open_incidents``); a process dying loses the chunk being
+  written, whole. A smaller file goes one transaction per incident (``services.open_incident``).
 - ``dry_run`` runs the same in one transaction rolled back at the end.
 - Old breaches notify nobody: the clocks are measured with ``now`` and a breach of a clock that
   stopped more than ``services.NEWS_WINDOW`` ago is history (recorded, published with
