@@ -376,12 +376,14 @@ def main() -> None:
     table = report(results, profile)
     print(table)
     if args.write:
+        # Only the part between the markers is replaced: the analysis around it is written by
+        # hand from the runs.
+        text = RESULT.read_text()
+        head, rest = text.split("<!-- results -->")
+        tail = rest.split("<!-- /results -->")[1]
         RESULT.write_text(
-            RESULT.read_text().split("<!-- results -->")[0]
-            + "<!-- results -->\n\n"
-            + f"Machine: {machine()}. Command: `{COMMAND}`.\n\n"
-            + table
-            + "\n"
+            f"{head}<!-- results -->\n\nMachine: {machine()}. Command: `{COMMAND}`.\n\n"
+            f"{table}\n\n<!-- /results -->{tail}"
         )
 
 
