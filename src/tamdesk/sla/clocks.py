@@ -5,7 +5,7 @@ from the database and writes the results back."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,10 +79,16 @@ def timeline_of(incident: Incident, events) -> timeline.Timeline:
     )
 
 
-def measure(incidents: Sequence[Incident], *, now: dt.datetime) -> list[Measured]:
+def measure(
+    incidents: Sequence[Incident],
+    *,
+    now: dt.datetime,
+    events_of: Mapping[int, Sequence] | None = None,
+) -> list[Measured]:
     """Measure both clocks of every incident at ``now``. The incidents come with
     ``policy_version__calendar`` and ``policy_version__targets`` and ``events`` prefetched (see
-    :func:`prefetched`).
+    :func:`prefetched`) — or their events in ``events_of`` (incident id → its events in order,
+    e.g. the rows just written).
 
     A clock is measured whenever its calendar is known — the policy version's (24×7 when it has
     none) — also when the version sets no target for the priority (state ``no_target``, elapsed
@@ -98,7 +104,7 @@ def measure(incidents: Sequence[Incident], *, now: dt.datetime) -> list[Measured
         if key not in spec_index:
             spec_index[key] = len(specs)
             specs.append(calendar.to_spec())
-        events = list(incident.events.all())
+        events = list(incident.events.all() if events_of is None else events_of[incident.pk])
         line = timeline_of(incident, events)
         targets = {t.priority: t for t in version.targets.all()} if version else {}
         target = targets.get(line.priority)

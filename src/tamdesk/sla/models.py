@@ -156,6 +156,10 @@ class SLAPolicyVersion(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("sla:policy_detail", args=[self.policy_id]) + f"#v{self.number}"
 
+    def is_in_force(self, at) -> bool:
+        """Whether the version measures incidents opened at ``at`` (``in_force`` of one row)."""
+        return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)
+
     def pause_statuses(self, clock: str) -> list[str]:
         if clock == ClockKind.REACTION:
             return list(self.reaction_pause_statuses)

@@ -12,11 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, prefetch_related_objects, signals
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tamdesk.calendars.exceptions import CalendarHasNoWorkingTime
 from tamdesk.core import events as domain_events
+from tamdesk.core.exceptions import DomainError
 from tamdesk.directory.models import Client, Department, assignee_refusal
 from tamdesk.sla import clocks as clock_measure
 from tamdesk.sla import holds, terms, timeline
@@ -58,11 +60,33 @@ class NewEvent:
 
 def policy_version_for(client: Client, at: dt.datetime) -> SLAPolicyVersion | None:
     """The version in force at ``at`` of the client's own policy, else of its tier's."""
-    versions = SLAPolicyVersion.objects.in_force(at).select_related("calendar")
-    own = versions.filter(policy__client=client).first()
-    if own is not None:
-        return own
-    return versions.filter(policy__tier=client.tier, policy__client__isnull=True).first()
+    return PolicyVersions()(client, at)
+
+
+class PolicyVersions:
+    """``policy_version_for`` for many incidents: each client's versions (of its own policy and
+    of its tier's) are read once, the one in force is picked per instant."""
+
+    def __init__(self) -> None:
+        self._of_client: dict[int, tuple[list[SLAPolicyVersion], list[SLAPolicyVersion]]] = {}
+
+    def __call__(self, client: Client, at: dt.datetime) -> SLAPolicyVersion | None:
+        candidates = self._of_client.get(client.pk)
+        if candidates is None:
+            versions = list(
+                SLAPolicyVersion.objects.select_related("calendar", "policy").filter(
+                    Q(policy__client=client) | Q(policy__tier=client.tier, policy__client=None)
+                )
+            )
+            candidates = self._of_client[client.pk] = (
+                [v for v in versions if v.policy.client_id == client.pk],
+                [v for v in versions if v.policy.client_id is None],
+            )
+        for versions in candidates:
+            for version in versions:
+                if version.is_in_force(at):
+                    return version
+        return None
 
 
 @transaction.atomic
@@ -278,25 +302,19 @@ def open_incident(
     """Open an incident (``opened_at`` may be in the past, for imports) with any later events,
     pick the SLA policy version in force at the opening and measure its clocks."""
     now = now or timezone.now()
-    if priority not in Priority.values:  # the API checks it too; an import's reader may not
-        raise SLAError(
-            _("%(priority)s is not a priority.") % {"priority": priority or '""'},
-            field="priority",
-            code="invalid",
-        )
-    opening = NewEvent(IncidentEventKind.OPENED, opened_at, to_value=status)
-    timeline_events = _timeline_events(None, [], [opening, *events])
-    _check_timeline(timeline_events, priority=priority, offset=1, now=now)
-    _check_assignees(events, assignee=assignee)
+    opening = _checked_opening(
+        priority=priority,
+        status=status,
+        opened_at=opened_at,
+        events=events,
+        assignee=assignee,
+        now=now,
+    )
     if (
         external_id
         and Incident.objects.filter(source_system=source_system, external_id=external_id).exists()
     ):
-        raise DuplicateIncident(
-            _("%(system)s already has an incident %(id)s here.")
-            % {"system": source_system, "id": external_id},
-            field="external_id",
-        )
+        raise _duplicate(source_system, external_id)
     try:
         with transaction.atomic():
             incident = Incident.objects.create(
@@ -313,14 +331,157 @@ def open_incident(
                 opened_at=opened_at,
             )
     except IntegrityError as exc:  # a concurrent import of the same external id
-        raise DuplicateIncident(
-            _("%(system)s already has an incident %(id)s here.")
-            % {"system": source_system, "id": external_id},
-            field="external_id",
-        ) from exc
+        raise _duplicate(source_system, external_id) from exc
     _record(incident, [opening, *events], by=by, first_seq=1)
     refresh_clocks([incident.pk], now=now)
     return incident
+
+
+def _checked_opening(
+    *,
+    priority: str,
+    status: str,
+    opened_at: dt.datetime,
+    events: Sequence[NewEvent],
+    assignee,
+    now: dt.datetime,
+) -> NewEvent:
+    """The opening event of an incident to open, after ``open_incident``'s checks of what it is
+    given (the priority, the timeline, the assignees); raises the refusal."""
+    if priority not in Priority.values:  # the API checks it too; an import's reader may not
+        raise SLAError(
+            _("%(priority)s is not a priority.") % {"priority": priority or '""'},
+            field="priority",
+            code="invalid",
+        )
+    opening = NewEvent(IncidentEventKind.OPENED, opened_at, to_value=status)
+    timeline_events = _timeline_events(None, [], [opening, *events])
+    _check_timeline(timeline_events, priority=priority, offset=1, now=now)
+    _check_assignees(events, assignee=assignee)
+    return opening
+
+
+def _duplicate(source_system: str, external_id: str) -> DuplicateIncident:
+    return DuplicateIncident(
+        _("%(system)s already has an incident %(id)s here.")
+        % {"system": source_system, "id": external_id},
+        field="external_id",
+    )
+
+
+@dataclass(frozen=True)
+class Opening:
+    """An incident to open with ``open_incidents``: what ``open_incident`` takes."""
+
+    client: Client
+    title: str
+    priority: str
+    opened_at: dt.datetime
+    description: str = ""
+    department: Department | None = None
+    assignee: object | None = None
+    source_system: str = "tamdesk"
+    external_id: str = ""
+    status: str = IncidentStatus.NEW
+    events: Sequence[NewEvent] = ()
+
+
+def check_opening(opening: Opening, *, now: dt.datetime) -> NewEvent:
+    """``open_incident``'s checks of an opening (not of its external id): raises the refusal,
+    else returns its opening event. Writes nothing."""
+    return _checked_opening(
+        priority=opening.priority,
+        status=opening.status,
+        opened_at=opening.opened_at,
+        events=opening.events,
+        assignee=opening.assignee,
+        now=now,
+    )
+
+
+@transaction.atomic
+def open_incidents(
+    openings: Sequence[Opening], *, by, now: dt.datetime | None = None
+) -> list[Incident | DomainError]:
+    """Open many incidents at once (imports): ``open_incident`` for each, in bulk. Each opening
+    is checked as ``open_incident`` checks it (an external id already here, or twice in
+    ``openings``, is a ``DuplicateIncident``); a refused one comes back as its error and nothing
+    of it is written, the others come back opened — inserted together with their events, their
+    clocks measured in one ``refresh_clocks``. A concurrent writer of the same external id makes
+    the insert raise ``IntegrityError`` (nothing is then written: retry with ``open_incident``
+    one by one)."""
+    now = now or timezone.now()
+    results: list[Incident | DomainError] = []
+    keys = {(o.source_system, o.external_id) for o in openings if o.external_id}
+    taken: set[tuple[str, str]] = set()
+    for system in {system for system, _id in keys}:
+        ids = [external_id for s, external_id in keys if s == system]
+        taken.update(
+            Incident.objects.filter(source_system=system, external_id__in=ids).values_list(
+                "source_system", "external_id"
+            )
+        )
+    versions = PolicyVersions()
+    incidents, rows, recorded = [], [], []
+    for o in openings:
+        try:
+            opening = check_opening(o, now=now)
+            if o.external_id:
+                if (o.source_system, o.external_id) in taken:
+                    raise _duplicate(o.source_system, o.external_id)
+                taken.add((o.source_system, o.external_id))
+        except DomainError as exc:
+            results.append(exc)
+            continue
+        incident = Incident(
+            client=o.client,
+            title=o.title,
+            description=o.description,
+            priority=o.priority,
+            status=o.status,
+            department=o.department,
+            assignee=o.assignee,
+            source_system=o.source_system,
+            external_id=o.external_id,
+            policy_version=versions(o.client, o.opened_at),
+            opened_at=o.opened_at,
+        )
+        rows += _event_rows(incident, [opening, *o.events], by=by, first_seq=1)[0]
+        incidents.append(incident)
+        recorded.append((incident, o.events))
+        results.append(incident)
+    if not incidents:
+        return results
+    Incident.objects.bulk_create(incidents)
+    for incident in incidents:
+        # What saving it one by one tells the receivers of a save: the change history
+        # (auditlog's entry of its creation), as ``open_incident`` writes it.
+        signals.post_save.send(
+            sender=Incident,
+            instance=incident,
+            created=True,
+            update_fields=None,
+            raw=False,
+            using=incident._state.db,
+        )
+    IncidentEvent.objects.bulk_create(rows)
+    for incident, events in recorded:
+        _publish_resolved(incident, events)
+    # Measured from the rows in hand (reading 1,000 incidents' events back costs more than
+    # measuring them), with what ``clocks.measure`` reads of their policy versions.
+    prefetch_related_objects(
+        list(
+            {i.policy_version.pk: i.policy_version for i in incidents if i.policy_version}.values()
+        ),
+        "targets",
+        "calendar__working_intervals",
+        "calendar__exceptions",
+    )
+    events_of: dict[int, list[IncidentEvent]] = {incident.pk: [] for incident in incidents}
+    for row in rows:
+        events_of[row.incident.pk].append(row)
+    measure_and_store(incidents, now=now, events_of=events_of)
+    return results
 
 
 @transaction.atomic
@@ -347,6 +508,18 @@ def append_events(
 def _record(incident: Incident, events: Sequence[NewEvent], *, by, first_seq: int) -> None:
     """Write ``events`` and carry their effect onto the incident's fields; publish
     ``incident_resolved`` for each resolved event."""
+    rows, changed = _event_rows(incident, events, by=by, first_seq=first_seq)
+    IncidentEvent.objects.bulk_create(rows)
+    if changed and incident.pk:
+        incident.save(update_fields=sorted(changed | {"updated_at"}))
+    _publish_resolved(incident, events)
+
+
+def _event_rows(
+    incident: Incident, events: Sequence[NewEvent], *, by, first_seq: int
+) -> tuple[list[IncidentEvent], set[str]]:
+    """The rows of ``events`` (unsaved), their effect carried onto the incident's fields;
+    returns them and the names of the fields changed."""
     rows = []
     changed = set()
     for seq, event in enumerate(events, start=first_seq):
@@ -400,9 +573,10 @@ def _record(incident: Incident, events: Sequence[NewEvent], *, by, first_seq: in
                 department=incident.department if kind in HOLD_KINDS else None,
             )
         )
-    IncidentEvent.objects.bulk_create(rows)
-    if changed and incident.pk:
-        incident.save(update_fields=sorted(changed | {"updated_at"}))
+    return rows, changed
+
+
+def _publish_resolved(incident: Incident, events: Sequence[NewEvent]) -> None:
     for event in events:
         if event.kind == IncidentEventKind.RESOLVED:
             domain_events.publish(
@@ -429,7 +603,14 @@ def refresh_clocks(incident_ids: Iterable[int], *, now: dt.datetime | None = Non
     incidents = list(clock_measure.prefetched(Incident.objects.filter(pk__in=list(incident_ids))))
     if not incidents:
         return 0
-    measured = clock_measure.measure(incidents, now=now)
+    return measure_and_store(incidents, now=now)
+
+
+def measure_and_store(incidents: Sequence[Incident], *, now: dt.datetime, events_of=None) -> int:
+    """Measure the incidents' clocks (``clocks.measure``: one engine call for all of them) and
+    ``store`` them: every measurement goes this way — ``refresh_clocks`` with the incidents it
+    read, ``open_incidents`` with those it has just written (``events_of``: their events)."""
+    measured = clock_measure.measure(incidents, now=now, events_of=events_of)
     return store(measured, now=now)
 
 

@@ -76,7 +76,8 @@ def start_import(
 ) -> IncidentImport:
     """Record an import to run (status queued). ``options``: ``path`` (a file on this host, for
     the command), ``time_zone``, ``mapping``, ``client``, and the resolver's ``client_policy``,
-    ``group_policy``, ``clients``, ``groups``, ``client_fallback``, ``group_fallback``."""
+    ``group_policy``, ``clients``, ``groups``, ``client_fallback``, ``group_fallback``, and the
+    writer's ``chunk_size`` (``writer.chunk_size_for``)."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}")
     row = IncidentImport(
@@ -168,6 +169,7 @@ def run_import(
             now=now,
             progress=progress,
             progress_every=progress_every,
+            chunk_size=row.options.get("chunk_size"),
         )
     except Exception as exc:
         _save(

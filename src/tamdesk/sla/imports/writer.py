@@ -5,9 +5,14 @@ for every source (docs/domains/sla.md, "Importing incidents").
   (``services.open_incident``); a known one gets only the events after its last stored one
   (``services.append_events``); the same file twice writes nothing. An export whose earlier
   events differ from the stored ones contradicts them: that incident is refused whole.
-- **One transaction per incident**: a refusal (a ``DomainError`` from the services, an
-  unresolved name) becomes rejects for all of its lines and writes nothing of it; an incident
-  committed stays whole if the process dies later, and a re-run resumes where it stopped.
+- **An incident is written whole or not at all**: a refusal (a ``DomainError`` from the
+  services, an unresolved name) becomes rejects for all of its lines and writes nothing of it;
+  an incident committed stays whole if the process dies later, and a re-run resumes where it
+  stopped. A file of ``BATCH_FROM`` incidents or more is written in chunks of ``CHUNK_SIZE``
+  (``chunk_size``), one transaction each: every incident of a chunk is checked whole before
+  anything of it is written (names resolved in a savepoint when they may create a row), the new
+  ones are opened together (``services.open_incidents``); a process dying loses the chunk being
+  written, whole. A smaller file goes one transaction per incident (``services.open_incident``).
 - ``dry_run`` runs the same in one transaction rolled back at the end.
 - Old breaches notify nobody: the clocks are measured with ``now`` and a breach of a clock that
   stopped more than ``services.NEWS_WINDOW`` ago is history (recorded, published with
@@ -16,12 +21,14 @@ for every source (docs/domains/sla.md, "Importing incidents").
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,12 +37,17 @@ from tamdesk.sla import services
 from tamdesk.sla.choices import PAUSABLE_STATUSES, ClockState, IncidentEventKind
 from tamdesk.sla.imports.records import ReadResult, Reject, SourceEvent, SourceIncident
 from tamdesk.sla.imports.resolve import Resolver, Unresolved
-from tamdesk.sla.models import Incident, IncidentClock
+from tamdesk.sla.models import Incident, IncidentClock, IncidentEvent
 from tamdesk.sla.services import NewEvent
 
 #: The stored outcome lists at most this many rejects and disagreements each (the counts stay
 #: exact; ``rejects_listed``/``disagreements_listed`` say how many were kept).
 MAX_LISTED = 1000
+
+#: Incidents per transaction on the batch path (``write``'s ``chunk_size``).
+CHUNK_SIZE = 1000
+#: A file of fewer incidents is written one incident per transaction (``chunk_size_for``).
+BATCH_FROM = 50
 
 #: The source's verdict keys, by the clock they judge ("" = the incident as a whole).
 SOURCE_VERDICTS = {
@@ -127,9 +139,11 @@ def write(
     now: dt.datetime | None = None,
     progress: Callable[[int, ImportOutcome], object] | None = None,
     progress_every: int = 100,
+    chunk_size: int | None = None,
 ) -> ImportOutcome:
     """Write the incidents of ``result``; return the reconciliation. ``progress(done,
-    outcome)`` is called every ``progress_every`` incidents and at the end."""
+    outcome)`` is called every ``progress_every`` incidents (at the end of the chunk that gets
+    there) and at the end. ``chunk_size``: incidents per transaction (``chunk_size_for``)."""
     now = now or timezone.now()
     outcome = ImportOutcome(
         rows=result.rows,
@@ -137,13 +151,26 @@ def write(
         rejects=list(result.rejects),
         dry_run=dry_run,
     )
+    size = chunk_size_for(len(result.incidents), chunk_size)
+    args = (result.incidents, outcome, resolver, by, now, progress, progress_every)
     if dry_run:
         with transaction.atomic():
-            _write_all(result.incidents, outcome, resolver, by, now, progress, progress_every)
+            _write_chunks(*args, size) if size else _write_all(*args)
             transaction.set_rollback(True)
     else:
-        _write_all(result.incidents, outcome, resolver, by, now, progress, progress_every)
+        _write_chunks(*args, size) if size else _write_all(*args)
     return outcome
+
+
+def chunk_size_for(incidents: int, chunk_size: int | None = None) -> int:
+    """How many incidents go in one transaction: ``chunk_size`` when given (0: each in its own,
+    the per-incident path), else ``CHUNK_SIZE`` for a file of ``BATCH_FROM`` incidents or more
+    and 0 for a smaller one."""
+    if chunk_size is not None:
+        if chunk_size < 0:
+            raise ValueError("chunk_size is 0 (one incident per transaction) or more")
+        return chunk_size
+    return CHUNK_SIZE if incidents >= BATCH_FROM else 0
 
 
 def _write_all(incidents, outcome, resolver, by, now, progress, progress_every) -> None:
@@ -165,6 +192,12 @@ def _write_one(source: SourceIncident, outcome: ImportOutcome, resolver, by, now
         _reject(source, outcome, exc.field or "", exc.message)
         resolver.forget()
         return
+    _count(outcome, incident, events)
+    if source.source_sla:
+        outcome.disagreements.extend(_disagreements(source, incident, _clocks_of([incident.pk])))
+
+
+def _count(outcome: ImportOutcome, incident: Incident, events: list[NewEvent] | None) -> None:
     if events is None:
         outcome.unchanged += 1
     elif incident.was_created:
@@ -179,7 +212,6 @@ def _write_one(source: SourceIncident, outcome: ImportOutcome, resolver, by, now
             outcome.reassignments += 1
         elif event.kind == IncidentEventKind.REOPENED:
             outcome.reopenings += 1
-    outcome.disagreements.extend(_disagreements(source, incident))
 
 
 def _reject(source: SourceIncident, outcome: ImportOutcome, column: str, reason: str) -> None:
@@ -197,36 +229,52 @@ def _write_incident(source: SourceIncident, resolver: Resolver, by, now):
         .filter(source_system=source.source_system, external_id=source.external_id)
         .first()
     )
-    if existing is not None and existing.client_id != client.pk:
+    if existing is None:
+        opening, events = _opening(source, client, resolver)
+        incident = services.open_incident(**_as_kwargs(opening), by=by, now=now)
+        incident.was_created = True
+        return incident, events
+    stored = [e for e in existing.events.order_by("seq") if e.kind != IncidentEventKind.COMMENT]
+    return _update(source, client, existing, stored, resolver, by, now)
+
+
+def _opening(source: SourceIncident, client, resolver: Resolver):
+    """What ``services.open_incident``/``open_incidents`` open for a new incident, and the
+    source's events in it."""
+    department = resolver.resolve_group(source.group)
+    assignee, note = resolver.resolve_assignee(source.assignee)
+    events = _new_events(source.events, resolver)
+    # Who the source named but could not be assigned is said in a comment at the opening.
+    said = [NewEvent(IncidentEventKind.COMMENT, source.opened_at, note=note)] if note else []
+    opening = services.Opening(
+        client=client,
+        title=source.title[:300] or source.external_id,
+        description=source.description,
+        priority=source.priority,
+        status=source.status,
+        opened_at=source.opened_at,
+        department=department,
+        assignee=assignee,
+        source_system=source.source_system,
+        external_id=source.external_id,
+        events=[*said, *events],
+    )
+    return opening, events
+
+
+def _as_kwargs(opening: services.Opening) -> dict:
+    return {f.name: getattr(opening, f.name) for f in fields(opening)}
+
+
+def _update(source: SourceIncident, client, existing: Incident, stored, resolver, by, now):
+    """A known incident: the source's events after the ``stored`` ones (but comments) are
+    appended; a source contradicting them, or naming another client, is refused."""
+    if existing.client_id != client.pk:
         raise _Refused(
             "client",
             _("This incident is stored for %(stored)s, the file says %(client)s.")
             % {"stored": existing.client, "client": client},
         )
-    if existing is None:
-        department = resolver.resolve_group(source.group)
-        assignee, note = resolver.resolve_assignee(source.assignee)
-        events = _new_events(source.events, resolver)
-        # Who the source named but could not be assigned is said in a comment at the opening.
-        said = [NewEvent(IncidentEventKind.COMMENT, source.opened_at, note=note)] if note else []
-        incident = services.open_incident(
-            client=client,
-            title=source.title[:300] or source.external_id,
-            description=source.description,
-            priority=source.priority,
-            status=source.status,
-            opened_at=source.opened_at,
-            department=department,
-            assignee=assignee,
-            source_system=source.source_system,
-            external_id=source.external_id,
-            events=[*said, *events],
-            by=by,
-            now=now,
-        )
-        incident.was_created = True
-        return incident, events
-    stored = [e for e in existing.events.order_by("seq") if e.kind != IncidentEventKind.COMMENT]
     opening, stored = stored[0], stored[1:]
     if opening.at != source.opened_at:
         raise _Refused(
@@ -258,6 +306,124 @@ def _write_incident(source: SourceIncident, resolver: Resolver, by, now):
     incident = services.append_events(existing, events, by=by, now=now)
     incident.was_created = False
     return incident, events
+
+
+# --- in chunks ---------------------------------------------------------------------------------
+
+
+def _write_chunks(incidents, outcome, resolver, by, now, progress, progress_every, size) -> None:
+    total = len(incidents)
+    for start in range(0, total, size):
+        chunk = incidents[start : start + size]
+        part = ImportOutcome()
+        try:
+            with transaction.atomic():
+                _write_chunk(chunk, part, resolver, by, now)
+        except IntegrityError:
+            # Another writer inserted one of the chunk's incidents meanwhile: the chunk is rolled
+            # back and written incident by incident, which refuses that one as a duplicate.
+            resolver.forget()
+            part = ImportOutcome()
+            for source in chunk:
+                _write_one(source, part, resolver, by, now)
+        _merge(outcome, part)
+        done = start + len(chunk)
+        if progress is not None and (
+            done // progress_every > start // progress_every or done == total
+        ):
+            progress(done, outcome)
+
+
+def _merge(outcome: ImportOutcome, part: ImportOutcome) -> None:
+    for name in (
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "events",
+        "pauses",
+        "reassignments",
+        "reopenings",
+    ):
+        setattr(outcome, name, getattr(outcome, name) + getattr(part, name))
+    outcome.rejects.extend(part.rejects)
+    outcome.disagreements.extend(part.disagreements)
+
+
+def _write_chunk(chunk: list[SourceIncident], outcome: ImportOutcome, resolver, by, now) -> None:
+    """Write ``chunk`` in the current transaction: its known incidents and their stored events
+    read in one go, each incident checked whole before anything of it is written, the new ones
+    opened together (``services.open_incidents``: one insert, one measurement of the clocks),
+    the known ones updated one by one (``services.append_events``, a savepoint each)."""
+    existing = _existing(chunk)
+    stored = _stored_events([incident.pk for incident in existing.values()])
+    # Names are resolved in a savepoint when resolving may create a client or a department: a
+    # refused incident takes its creation back with it, as on the per-incident path.
+    may_create = "create" in (resolver.client_policy, resolver.group_policy)
+    written: dict[int, tuple[Incident, list[NewEvent] | None]] = {}
+    openings: list[tuple[int, services.Opening, list[NewEvent]]] = []
+    for index, source in enumerate(chunk):
+        try:
+            with transaction.atomic() if may_create else contextlib.nullcontext():
+                client = resolver.resolve_client(source.client)
+                known = existing.get((source.source_system, source.external_id))
+                if known is None:
+                    opening, events = _opening(source, client, resolver)
+                    if may_create:  # refused now, while what was created can be taken back
+                        services.check_opening(opening, now=now)
+                    openings.append((index, opening, events))
+                else:  # append_events writes in a savepoint of its own
+                    written[index] = _update(
+                        source, client, known, stored.get(known.pk, []), resolver, by, now
+                    )
+        except (_Refused, Unresolved) as exc:
+            _reject(source, outcome, exc.column, exc.reason)
+            resolver.forget()
+        except DomainError as exc:
+            _reject(source, outcome, exc.field or "", exc.message)
+            resolver.forget()
+    opened = services.open_incidents([o for _i, o, _e in openings], by=by, now=now)
+    for (index, _opening_of, events), incident in zip(openings, opened, strict=True):
+        if isinstance(incident, DomainError):
+            _reject(chunk[index], outcome, incident.field or "", incident.message)
+            continue
+        incident.was_created = True
+        written[index] = (incident, events)
+    judged = [i for i in written if chunk[i].source_sla]
+    clocks = _clocks_of([written[i][0].pk for i in judged])
+    for index in sorted(written):
+        incident, events = written[index]
+        _count(outcome, incident, events)
+        if chunk[index].source_sla:
+            outcome.disagreements.extend(_disagreements(chunk[index], incident, clocks))
+
+
+def _existing(chunk: list[SourceIncident]) -> dict[tuple[str, str], Incident]:
+    """The chunk's incidents already stored (locked), by (source system, external id)."""
+    ids_of: dict[str, list[str]] = defaultdict(list)
+    for source in chunk:
+        ids_of[source.source_system].append(source.external_id)
+    found = {}
+    for system, ids in ids_of.items():
+        for incident in Incident.objects.select_for_update().filter(
+            source_system=system, external_id__in=ids
+        ):
+            found[(system, incident.external_id)] = incident
+    return found
+
+
+def _stored_events(incident_ids: list[int]) -> dict[int, list[IncidentEvent]]:
+    """The stored events but comments of these incidents, in order."""
+    events: dict[int, list[IncidentEvent]] = defaultdict(list)
+    if incident_ids:
+        rows = (
+            IncidentEvent.objects.filter(incident_id__in=incident_ids)
+            .exclude(kind=IncidentEventKind.COMMENT)
+            .order_by("incident_id", "seq")
+        )
+        for event in rows:
+            events[event.incident_id].append(event)
+    return events
 
 
 def _kind_label(kind: str) -> str:
@@ -302,13 +468,24 @@ def _source_verdict(value) -> str | None:
     return None
 
 
-def _disagreements(source: SourceIncident, incident: Incident) -> list[Disagreement]:
+def _clocks_of(incident_ids: list[int]) -> dict[int, dict[str, IncidentClock]]:
+    """The measured clocks (but those without a target) of these incidents, by kind."""
+    found: dict[int, dict[str, IncidentClock]] = defaultdict(dict)
+    if incident_ids:
+        rows = IncidentClock.objects.filter(incident_id__in=incident_ids).exclude(
+            state=ClockState.NO_TARGET
+        )
+        for clock in rows:
+            found[clock.incident_id][clock.kind] = clock
+    return found
+
+
+def _disagreements(
+    source: SourceIncident, incident: Incident, clocks_of: dict[int, dict[str, IncidentClock]]
+) -> list[Disagreement]:
     if not source.source_sla:
         return []
-    clocks = {
-        c.kind: c
-        for c in IncidentClock.objects.filter(incident=incident).exclude(state=ClockState.NO_TARGET)
-    }
+    clocks = clocks_of.get(incident.pk, {})
     if not clocks:
         return []
     found = []

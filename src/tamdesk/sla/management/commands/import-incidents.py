@@ -7,6 +7,7 @@ error (nothing read)."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -20,6 +21,16 @@ from tamdesk.sla.imports.resolve import POLICIES
 
 #: The exit status when something was rejected (the rest was imported).
 EXIT_REJECTED = 3
+
+
+def _chunk_size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(_("%(value)s is not 0 or more.") % {"value": text})
+    return value
 
 
 class Command(BaseCommand):
@@ -39,6 +50,15 @@ class Command(BaseCommand):
         parser.add_argument("--rejects", metavar="FILE", help="Where to write the rejects CSV.")
         parser.add_argument("--unknown-clients", choices=POLICIES, default="")
         parser.add_argument("--unknown-groups", choices=POLICIES, default="")
+        parser.add_argument(
+            "--chunk-size",
+            type=_chunk_size,
+            metavar="N",
+            help=(
+                f"Incidents written per transaction; 0: one per transaction (default: "
+                f"{writer.CHUNK_SIZE} for a file of {writer.BATCH_FROM} incidents or more, else 0)."
+            ),
+        )
         parser.add_argument(
             "--source-system",
             default="",
@@ -63,6 +83,7 @@ class Command(BaseCommand):
                 "client_policy": options["unknown_clients"],
                 "group_policy": options["unknown_groups"],
                 "source_system": options["source_system"],
+                "chunk_size": options["chunk_size"],
             },
         )
         read = type(self).read  # None: the preset's reader with its mapping (runs.run_import)
