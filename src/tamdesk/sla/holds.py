@@ -95,9 +95,13 @@ def _overlaps(spell: Spell, segments, now: int) -> list[tuple[int, int]]:
     return found
 
 
-def measure_holds(incidents: Iterable[Incident], *, now: dt.datetime) -> list[IncidentHold]:
+def measure_holds(
+    incidents: Iterable[Incident], *, now: dt.datetime, events_of=None
+) -> list[IncidentHold]:
     """The holds of every incident at ``now`` (unsaved, in incident then time order). The
-    incidents come as ``clocks.prefetched`` gives them; one incident given twice counts once."""
+    incidents come as ``clocks.prefetched`` gives them, or with their events in ``events_of``
+    (incident id → its events in order, as ``clocks.measure`` takes them); one incident given
+    twice counts once."""
     now_s = clocks.epoch(now)
     specs: list[CalendarSpec] = [clocks.TWENTY_FOUR_SEVEN]
     spec_index: dict[int | None, int] = {None: 0}
@@ -115,7 +119,7 @@ def measure_holds(incidents: Iterable[Incident], *, now: dt.datetime) -> list[In
         if key not in spec_index:
             spec_index[key] = len(specs)
             specs.append(calendar.to_spec())
-        events = list(incident.events.all())
+        events = list(incident.events.all() if events_of is None else events_of[incident.pk])
         if not events:
             continue
         line = clocks.timeline_of(incident, events).resolution
@@ -156,11 +160,11 @@ def measure_holds(incidents: Iterable[Incident], *, now: dt.datetime) -> list[In
 
 
 @transaction.atomic
-def store_holds(incidents: Iterable[Incident], *, now: dt.datetime) -> int:
+def store_holds(incidents: Iterable[Incident], *, now: dt.datetime, events_of=None) -> int:
     """Measure the incidents' holds and replace those stored (one delete, one insert). Returns
     the number of holds stored."""
     incidents = list(incidents)
-    holds = measure_holds(incidents, now=now)
+    holds = measure_holds(incidents, now=now, events_of=events_of)
     IncidentHold.objects.filter(incident_id__in={i.pk for i in incidents}).delete()
     IncidentHold.objects.bulk_create(holds, batch_size=2000)
     return len(holds)

@@ -518,6 +518,9 @@ class IncidentImport(models.Model):
     def __str__(self) -> str:
         return f"{self.file_name} ({self.preset})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("sla:import_detail", args=[self.pk])
+
 
 class IncidentSource(TimeStampedModel):
     """A helpdesk that sends its incidents live to ``POST /api/v1/inbound/incidents/<id>/``
@@ -634,9 +637,6 @@ class InboundDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.external_id} · {self.event_id}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("sla:import_detail", args=[self.pk])
 
 
 class MonthlyReport(TimeStampedModel):

@@ -611,11 +611,13 @@ def measure_and_store(incidents: Sequence[Incident], *, now: dt.datetime, events
     ``store`` them: every measurement goes this way — ``refresh_clocks`` with the incidents it
     read, ``open_incidents`` with those it has just written (``events_of``: their events)."""
     measured = clock_measure.measure(incidents, now=now, events_of=events_of)
-    return store(measured, now=now)
+    return store(measured, now=now, events_of=events_of)
 
 
 @transaction.atomic
-def store(measured: list[clock_measure.Measured], *, now: dt.datetime) -> int:
+def store(measured: list[clock_measure.Measured], *, now: dt.datetime, events_of=None) -> int:
+    """Store the measured clocks and the incidents' department holds; notify and publish the
+    thresholds newly crossed. ``events_of``: the incidents' events when in hand (else read)."""
     incident_ids = {m.incident.pk for m in measured}
     existing = {
         (c.incident_id, c.kind): c
@@ -652,7 +654,7 @@ def store(measured: list[clock_measure.Measured], *, now: dt.datetime) -> int:
             _publish_crossed(m, level, crossed_at, is_news=news)
             clock.alerted_percent = level
         clock.next_alert_at = _next_alert(m, clock.alerted_percent, now)
-    holds.store_holds([m.incident for m in measured], now=now)
+    holds.store_holds([m.incident for m in measured], now=now, events_of=events_of)
     IncidentClock.objects.bulk_create(to_create)
     IncidentClock.objects.bulk_update(
         to_update,
