@@ -65,6 +65,7 @@ def test_live_source_rules(users, role):
     assert list(visible) == ([source] if role in SOURCE_MANAGERS else [])
 
 
+@pytest.mark.parametrize("role", ROLES)
 def test_ola_target_rules(users, department, role):
     user = getattr(users, role)
     target = OLATarget.objects.create(department=department, priority="p1", target_seconds=3600)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -241,6 +242,10 @@ def render_html(report: MonthlyReport, *, language: str, time_zone: str) -> str:
         )
 
 
+#: The PDF's stylesheet (kept out of the template: no template holds inline style).
+PDF_STYLE = Path(__file__).parent / "static" / "sla" / "monthly-report-pdf.css"
+
+
 def _no_fetching(url: str, *args, **kwargs):
     """The PDF is made from the document alone: no stylesheet, image or font is fetched."""
     raise ValueError(f"the monthly report fetches nothing ({url})")
@@ -248,10 +253,11 @@ def _no_fetching(url: str, *args, **kwargs):
 
 def render_pdf(report: MonthlyReport, *, language: str, time_zone: str) -> bytes:
     """The report as a PDF (WeasyPrint; fonts from the system, DejaVu Sans for Cyrillic)."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     html = render_html(report, language=language, time_zone=time_zone)
-    return HTML(string=html, url_fetcher=_no_fetching).write_pdf()
+    style = CSS(string=PDF_STYLE.read_text(encoding="utf-8"), url_fetcher=_no_fetching)
+    return HTML(string=html, url_fetcher=_no_fetching).write_pdf(stylesheets=[style])
 
 
 def pdf_name(report: MonthlyReport) -> str:
