@@ -37,6 +37,7 @@ from tamdesk.demo.changes import load_changes
 from tamdesk.demo.incidents import load_sla
 from tamdesk.demo.models import DemoRecord
 from tamdesk.demo.plan import DemoPlan, PersonPlan
+from tamdesk.demo.reports import load_monthly_reports
 from tamdesk.directory.choices import AccountRole
 from tamdesk.directory.models import (
     AccountTeamAssignment,
@@ -50,6 +51,7 @@ from tamdesk.directory.models import (
 from tamdesk.sla.models import (
     Incident,
     IncidentImport,
+    MonthlyReport,
     SLAPolicy,
     SLAPolicyVersion,
     SLATarget,
@@ -118,6 +120,7 @@ def load_demo(
         report.history = history.load_history(plan, incidents=history_incidents)
         if report.history is not None:
             report.created["history incidents"] = report.history.outcome.get("created", 0)
+        report.created.update(load_monthly_reports())
     return report
 
 
@@ -409,6 +412,9 @@ def reset_demo() -> Counter[str]:
         Comment.objects.filter(change__in=changes).delete()
         DepartmentTask.objects.filter(change__in=changes).delete()  # dependencies go with them
         changes.delete()
+        reports = MonthlyReport.objects.filter(client__in=clients)
+        deleted["monthly reports"] = reports.count()
+        reports.delete()
         incidents = Incident.objects.filter(client__in=clients)
         deleted["incidents"] = incidents.count()  # delete() also counts events and clocks
         incidents.delete()
