@@ -71,7 +71,6 @@ def setup_django() -> None:
 def load(count: int) -> dict:
     """Migrate, load the demo organisation (idempotent) and generate the incidents missing."""
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
     from tamdesk.sla import bulk
@@ -80,9 +79,7 @@ def load(count: int) -> dict:
     now = timezone.now()
     plan = bulk.make_plan(count=count, months=MONTHS, seed=SEED, now=now)
     result = bulk.generate(plan, now=now)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    bulk.analyze()  # the generator does after writing; a resumed load may have written nothing
     return {
         "plan": plan,
         "created": result.created,

@@ -316,11 +316,11 @@ def command(*args) -> str:
 def test_the_command_writes_and_says_what(org):
     text = command("--count", "45", "--months", "2", "--seed", "3", "--until", "2026-10-01")
 
-    assert text.startswith("45 incidents written (")
-    assert "0 there already; opened from 2026-08-01 until 2026-10-01" in text
+    assert text.startswith("Incidents written: 45 (events: ")
+    assert "there already: 0; opened from 2026-08-01 until 2026-10-01" in text
     assert "external ids s3-m2-u20261001-call-" in text
     assert generated().count() == 45
-    assert "0 incidents written (0 events), 45 there already" in command(
+    assert "Incidents written: 0 (events: 0), there already: 45;" in command(
         "--count", "45", "--months", "2", "--seed", "3", "--until", "2026-10-01"
     )
 
@@ -341,7 +341,7 @@ def test_the_command_takes_client_ids(org):
         (["--count", "5", "--clients", ","], "--clients takes at least one client id."),
         (["--count", "5", "--clients", "999999"], "--clients: No client with the id 999999."),
         (["--count", "5", "--until", "tomorrow"], "--until takes a date as YYYY-MM-DD"),
-        (["--count", "5", "--until", "2999-01-01"], "--until: Incidents must end before"),
+        (["--count", "5", "--until", "2999-01-01"], "--until: Incidents must end a day before now"),
     ],
 )
 def test_the_command_refuses_bad_arguments(org, args, message):

@@ -92,8 +92,9 @@ class Command(BaseCommand):
             ) from exc
         self.stdout.write(
             _(
-                "%(created)d incidents written (%(events)d events), %(skipped)d there already; "
-                "opened from %(since)s until %(until)s, external ids %(prefix)s-…; %(seconds).1f s."
+                "Incidents written: %(created)d (events: %(events)d), there already: "
+                "%(skipped)d; opened from %(since)s until %(until)s, external ids %(prefix)s-…; "
+                "%(seconds).1f s."
             )
             % {
                 "created": result.created,
