@@ -193,20 +193,29 @@ class Columns:
 
 def _percentiles(values: np.ndarray, groups: np.ndarray, count: int) -> tuple[list, list]:
     """Median and ``PERCENTILE``-th percentile of ``values`` per group, seconds to a tenth (None
-    for an empty group)."""
+    for an empty group). All groups at once, by ``np.percentile``'s own arithmetic (the
+    ``linear`` method: rank ``p/100 × (n - 1)``, ``_lerp`` between its neighbours), rather than a
+    call per group and percentile — thousands of groups cost seconds that way."""
     medians: list[float | None] = [None] * count
     highs: list[float | None] = [None] * count
     if not len(values):
         return medians, highs
     order = np.lexsort((values, groups))
-    values, groups = values[order], groups[order]
+    values, groups = values[order].astype(np.float64), groups[order]
     starts = np.searchsorted(groups, np.arange(count), side="left")
-    stops = np.searchsorted(groups, np.arange(count), side="right")
-    for g in range(count):
-        chunk = values[starts[g] : stops[g]]
-        if len(chunk):
-            medians[g] = round(float(np.percentile(chunk, 50)), 1)
-            highs[g] = round(float(np.percentile(chunk, PERCENTILE)), 1)
+    sizes = np.searchsorted(groups, np.arange(count), side="right") - starts
+    present = np.flatnonzero(sizes)
+    for percent, out in ((50, medians), (PERCENTILE, highs)):
+        rank = (percent / 100) * (sizes[present] - 1)
+        below = np.floor(rank)
+        gamma = rank - below
+        low = starts[present] + below.astype(np.int64)
+        high = starts[present] + np.minimum(below.astype(np.int64) + 1, sizes[present] - 1)
+        a, b = values[low], values[high]
+        diff = b - a
+        result = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+        for g, value in zip(present.tolist(), result.tolist(), strict=True):
+            out[g] = round(value, 1)
     return medians, highs
 
 
@@ -291,8 +300,9 @@ def _columns(incidents: models.QuerySet, *, start: dt.date, end: dt.date, time_z
         incidents.order_by("pk")
         .annotate(
             opened_epoch=EpochSeconds("opened_at"),
+            # An integer, not a BooleanField: SQLite's boolean converter is a call per row.
             has_response=models.ExpressionWrapper(
-                models.Q(first_response_at__isnull=False), output_field=models.BooleanField()
+                models.Q(first_response_at__isnull=False), output_field=models.IntegerField()
             ),
         )
         .values_list(
