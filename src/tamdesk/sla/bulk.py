@@ -156,7 +156,6 @@ def make_plan(
         raise BulkError(
             _("No client with the id %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))},
             field="clients",
-            code="does_not_exist",
         )
     return plan
 
