@@ -21,6 +21,7 @@ code: ``unknown_group``, ``out_of_supported_range``, ``invalid_period``, ``unkno
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -294,9 +295,39 @@ class EpochSeconds(models.Func):
         )
 
 
+#: Rows read from the database per batch: each batch becomes arrays before the next is read, so
+#: the report never holds every row as Python tuples (≈ 1 KiB per incident at a million).
+BATCH = 50_000
+PRIORITY_INDEX = {priority: i for i, priority in enumerate(PRIORITIES)}
+
+
+def _batches(rows, size: int = BATCH):
+    """The rows' columns, ``size`` rows at a time (each a tuple of columns)."""
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield list(zip(*batch, strict=True))
+
+
+def _incident_arrays(columns) -> list[np.ndarray]:
+    """One batch of the incidents' columns as arrays: id, client, priority index, department
+    (-1 for none), opened (epoch seconds), resolved (or closed), responded, measured."""
+    n = len(columns[0])
+    resolved = np.isin(np.array(columns[5], dtype="U32"), STOPPED_STATUSES)
+    return [
+        np.array(columns[0], dtype=np.int64),
+        np.array(columns[1], dtype=np.int64),
+        np.fromiter(map(PRIORITY_INDEX.__getitem__, columns[2]), dtype=np.int64, count=n),
+        np.fromiter((-1 if d is None else d for d in columns[3]), dtype=np.int64, count=n),
+        np.array(columns[4], dtype=np.int64),
+        resolved,
+        np.array(columns[6], dtype=bool) | resolved,
+        np.fromiter((v is not None for v in columns[7]), dtype=bool, count=n),
+    ]
+
+
 def _columns(incidents: models.QuerySet, *, start: dt.date, end: dt.date, time_zone: str):
-    """Two queries: the incidents' grouping columns, then their clocks."""
-    rows = list(
+    """Two queries: the incidents' grouping columns, then their clocks (each read in batches)."""
+    rows = (
         incidents.order_by("pk")
         .annotate(
             opened_epoch=EpochSeconds("opened_at"),
@@ -316,26 +347,28 @@ def _columns(incidents: models.QuerySet, *, start: dt.date, end: dt.date, time_z
             "policy_version_id",
         )
     )
-    n = len(rows)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 8
-    ids = np.array(columns[0], dtype=np.int64)
-    opened = np.array(columns[4], dtype=np.int64)
+    parts = [_incident_arrays(columns) for columns in _batches(rows.iterator(chunk_size=BATCH))]
+    if parts:
+        ids, client, priority, department, opened, resolved, responded, measured = (
+            np.concatenate(column) for column in zip(*parts, strict=True)
+        )
+    else:
+        empty = np.zeros(0, dtype=np.int64)
+        ids = client = priority = department = opened = empty
+        resolved = responded = measured = np.zeros(0, dtype=bool)
+    del parts
+    n = len(ids)
     tz = zone(time_zone)
     month_days = months(start, end)
     bounds = np.array(
         [(day_start(m, tz) - EPOCH) // dt.timedelta(seconds=1) for m in month_days], dtype=np.int64
     )
-    resolved = np.isin(np.array(columns[5], dtype="U32"), STOPPED_STATUSES)
-    responded = np.array(columns[6], dtype=bool) | resolved
-    priority_index = {priority: i for i, priority in enumerate(PRIORITIES)}
     cols = Columns(
-        client=np.array(columns[1], dtype=np.int64),
-        priority=np.fromiter(map(priority_index.__getitem__, columns[2]), dtype=np.int64, count=n),
-        department=np.fromiter(
-            (-1 if d is None else d for d in columns[3]), dtype=np.int64, count=n
-        ),
+        client=client,
+        priority=priority,
+        department=department,
         month=np.maximum(np.searchsorted(bounds, opened, side="right") - 1, 0),
-        measured=np.fromiter((v is not None for v in columns[7]), dtype=bool, count=n),
+        measured=measured,
         state={kind: np.full(n, "", dtype="U16") for kind in KINDS},
         elapsed={kind: np.zeros(n, dtype=np.int64) for kind in KINDS},
         paused={kind: np.zeros(n, dtype=np.int64) for kind in KINDS},
@@ -345,8 +378,7 @@ def _columns(incidents: models.QuerySet, *, start: dt.date, end: dt.date, time_z
         clock_rows = IncidentClock.objects.filter(incident__in=incidents.values("pk")).values_list(
             "incident_id", "kind", "state", "elapsed_seconds", "paused_seconds"
         )
-        got = list(zip(*clock_rows.iterator(chunk_size=10_000), strict=True))
-        if got:
+        for got in _batches(clock_rows.iterator(chunk_size=BATCH)):
             incident_ids, kinds, states, elapsed, paused = (np.array(column) for column in got)
             found = np.minimum(np.searchsorted(ids, incident_ids), n - 1)
             # A clock of an incident opened between the two queries is not the report's.
