@@ -230,3 +230,13 @@ def test_report_gives_rows_and_totals_from_one_read(made, django_assert_max_num_
         )
     assert [r.incidents for r in result.rows] == [5, 2]
     assert result.totals == run()[0]
+
+
+def test_rows_read_in_small_batches_give_the_same_report(made, monkeypatch):
+    group_by = ["client", "priority", "department", "month"]
+    whole = run(group_by=group_by)
+
+    monkeypatch.setattr(reports, "BATCH", 2)  # the incidents and the clocks in several batches
+
+    assert run(group_by=group_by) == whole
+    assert len(whole) > 2

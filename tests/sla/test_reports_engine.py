@@ -116,3 +116,23 @@ def test_default_start_is_eleven_months_back():
         dt.date(2026, 1, 1),
         dt.date(2026, 2, 1),
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 10**7)), max_size=120),
+    st.integers(10, 12),
+)
+def test_the_percentiles_of_all_groups_at_once_are_np_percentile_of_each(pairs, count):
+    groups = np.array([g for g, _ in pairs], dtype=np.int64)
+    values = np.array([v for _, v in pairs], dtype=np.int64)
+
+    medians, highs = reports._percentiles(values, groups, count)
+
+    for g in range(count):
+        mine = values[groups == g]
+        if not len(mine):
+            assert (medians[g], highs[g]) == (None, None)
+            continue
+        assert medians[g] == round(float(np.percentile(mine, 50)), 1)
+        assert highs[g] == round(float(np.percentile(mine, reports.PERCENTILE)), 1)

@@ -257,7 +257,11 @@ class Incident(TimeStampedModel):
                 name="incident_external_id_unique",
             ),
         ]
-        indexes = [models.Index(fields=["client", "-opened_at"], name="incident_client_opened")]
+        indexes = [
+            models.Index(fields=["client", "-opened_at"], name="incident_client_opened"),
+            # The incident list's order: its first pages read the index, not every incident.
+            models.Index(fields=["-opened_at", "-id"], name="incident_opened"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"

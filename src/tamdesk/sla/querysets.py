@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from tamdesk.core.scoping import RestrictedQuerySet, has_any_role, sees_everything
 from tamdesk.directory.querysets import (
@@ -45,11 +45,16 @@ class PolicyVersionQuerySet(RestrictedQuerySet):
 
 def worked_on_by(user) -> Q:
     """Incidents of ``user``'s department (``department_ids_of``), assigned to them or opened
-    by them (whoever opens an incident goes on to see it, whatever department it is in)."""
+    by them (whoever opens an incident goes on to see it, whatever department it is in).
+
+    Each of the three is a condition an index answers (``pk IN (their openings)``, not a
+    correlated ``EXISTS`` probed for every incident): the databases combine them (SQLite's
+    multi-index OR, PostgreSQL's bitmap OR) instead of scanning every incident
+    (bench/sla_report.md)."""
     from tamdesk.sla.models import IncidentEvent
 
-    opened = IncidentEvent.objects.filter(incident=OuterRef("pk"), kind="opened", by=user)
-    return Q(department__in=department_ids_of(user)) | Q(assignee=user) | Q(Exists(opened))
+    opened = IncidentEvent.objects.filter(kind="opened", by=user).values("incident_id")
+    return Q(department__in=department_ids_of(user)) | Q(assignee=user) | Q(pk__in=opened)
 
 
 class IncidentQuerySet(RestrictedQuerySet):
