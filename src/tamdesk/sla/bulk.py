@@ -360,6 +360,7 @@ def draft_chunk(
             resolved_at=_instant(times["resolved"]),
             closed_at=_instant(times["closed"]),
         )
+        holder = {Kind.OPENED: first.department_id, Kind.REASSIGNED: last.department_id}
         events = [
             IncidentEvent(
                 kind=kind,
@@ -367,6 +368,9 @@ def draft_chunk(
                 seq=seq,
                 from_value=IncidentEvent.clip(from_value),
                 to_value=IncidentEvent.clip(to_value),
+                # The department the incident is in after it (``services.HOLD_KINDS``), as
+                # ``services`` records it: the time per department is measured from it.
+                department_id=holder.get(kind),
             )
             for seq, (kind, at, from_value, to_value) in enumerate(rows, start=1)
         ]
