@@ -511,7 +511,7 @@ def release_due(*, now: dt.datetime | None = None) -> int:
     for row in overdue:
         with transaction.atomic():
             source = (
-                IncidentSource.objects.select_for_update()
+                IncidentSource.objects.select_for_update(of=("self",))
                 .select_related("client", "created_by")
                 .get(pk=row["source_id"])
             )
