@@ -86,17 +86,10 @@ class ShareColumns:
 
 def aggregate(cols: ShareColumns, group_by: Sequence[str]) -> tuple[list[dict], list]:
     """Group the shares by ``group_by`` (canonical order; empty: one row of totals)."""
-    n = len(cols)
-    if not group_by:
-        inverse, count, keys = np.zeros(n, dtype=np.int64), 1, [{}]
-    else:
-        if n == 0:
-            return [], []
-        matrix = np.column_stack([getattr(cols, name) for name in group_by])
-        unique, inverse = np.unique(matrix, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        count = len(unique)
-        keys = [dict(zip(group_by, map(int, key), strict=True)) for key in unique]
+    grouped = reports.group_index(cols, group_by)
+    if grouped is None:
+        return [], []
+    inverse, count, keys = grouped
 
     def per_group(values) -> np.ndarray:
         return np.bincount(inverse, weights=values, minlength=count).astype(np.int64)

@@ -249,21 +249,30 @@ def _figures(cols: Columns, kind: str, inverse: np.ndarray, count: int) -> list[
     return out
 
 
+def group_index(cols, group_by: Sequence[str]) -> tuple[np.ndarray, int, list[dict]] | None:
+    """The group of each row of ``cols`` (whose attributes named by ``group_by`` are integer
+    arrays of one length): ``(inverse, count, keys)`` — each row's group number, the number of
+    groups, and each group's keys (a dict of the grouped dimensions' codes), sorted by the keys.
+    Without groups, one group of every row (also of none); with groups and no rows, None."""
+    n = len(cols)
+    if not group_by:
+        return np.zeros(n, dtype=np.int64), 1, [{}]
+    if n == 0:
+        return None
+    matrix = np.column_stack([getattr(cols, name) for name in group_by])
+    unique, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    keys = [dict(zip(group_by, map(int, key), strict=True)) for key in unique]
+    return inverse.reshape(-1), len(unique), keys
+
+
 def aggregate(cols: Columns, group_by: Sequence[str]) -> tuple[list[dict], list[Row]]:
     """Group ``cols`` by ``group_by`` (canonical order). Returns each group's keys (a dict of
     the grouped dimensions' codes) and its row, sorted by the keys. Without groups: one row of
     totals, also for no incidents."""
-    n = len(cols)
-    if not group_by:
-        inverse, count, keys = np.zeros(n, dtype=np.int64), 1, [{}]
-    else:
-        if n == 0:
-            return [], []
-        matrix = np.column_stack([getattr(cols, name) for name in group_by])
-        unique, inverse = np.unique(matrix, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        count = len(unique)
-        keys = [dict(zip(group_by, map(int, key), strict=True)) for key in unique]
+    grouped = group_index(cols, group_by)
+    if grouped is None:
+        return [], []
+    inverse, count, keys = grouped
     incidents = np.bincount(inverse, minlength=count)
     reaction = _figures(cols, ClockKind.REACTION, inverse, count)
     resolution = _figures(cols, ClockKind.RESOLUTION, inverse, count)

@@ -6,47 +6,11 @@ import pytest
 
 from tamdesk.sla.imports.mapping import Mapping
 from tamdesk.sla.imports.readers import READERS, mapping_for
+from tamdesk.sla.imports.readers.servicenow import EXPORT_COLUMNS
 from tamdesk.sla.imports.readers.source import SourceError
 from tests.sla.imports.support import assert_nothing_dropped, kinds, utc, write_csv
 
-HEADER = [
-    "number",
-    "incident_state",
-    "active",
-    "reassignment_count",
-    "reopen_count",
-    "sys_mod_count",
-    "made_sla",
-    "caller_id",
-    "opened_by",
-    "opened_at",
-    "sys_created_by",
-    "sys_created_at",
-    "sys_updated_by",
-    "sys_updated_at",
-    "contact_type",
-    "location",
-    "category",
-    "subcategory",
-    "u_symptom",
-    "cmdb_ci",
-    "impact",
-    "urgency",
-    "priority",
-    "assignment_group",
-    "assigned_to",
-    "knowledge",
-    "u_priority_confirmation",
-    "notify",
-    "problem_id",
-    "rfc",
-    "vendor",
-    "caused_by",
-    "closed_code",
-    "resolved_by",
-    "resolved_at",
-    "closed_at",
-]
+HEADER = list(EXPORT_COLUMNS)
 
 
 def row(number, state, mod, updated, **values):

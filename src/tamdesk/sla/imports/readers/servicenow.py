@@ -14,6 +14,16 @@ from tamdesk.sla.imports.readers.source import Record, csv_rows
 from tamdesk.sla.imports.readers.values import numbered_priority
 from tamdesk.sla.imports.records import ReadResult
 
+#: The columns of the incident event log as ServiceNow exports it (the public log's header, in
+#: its order); the reader uses those in ``COLUMNS`` and ignores the rest.
+EXPORT_COLUMNS = (
+    "number", "incident_state", "active", "reassignment_count", "reopen_count", "sys_mod_count",
+    "made_sla", "caller_id", "opened_by", "opened_at", "sys_created_by", "sys_created_at",
+    "sys_updated_by", "sys_updated_at", "contact_type", "location", "category", "subcategory",
+    "u_symptom", "cmdb_ci", "impact", "urgency", "priority", "assignment_group", "assigned_to",
+    "knowledge", "u_priority_confirmation", "notify", "problem_id", "rfc", "vendor", "caused_by",
+    "closed_code", "resolved_by", "resolved_at", "closed_at",
+)  # fmt: skip
 COLUMNS = {
     "number": "external_id",
     "incident_state": "status",
