@@ -24,6 +24,14 @@ def _demo_changes_only_when_marked(request, monkeypatch):
         monkeypatch.setattr(loader, "load_changes", lambda: Counter())
 
 
+@pytest.fixture(autouse=True)
+def _demo_live_source_only_when_marked(request, monkeypatch):
+    # The live source opens incidents of its own: the tests that count the demo's incidents
+    # load without it; those marked ``demo_live`` load it.
+    if request.node.get_closest_marker("demo_live") is None:
+        monkeypatch.setattr(loader, "load_live_source", lambda: {})
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_demo_history_unless_asked():
     # The incident history is thousands of incidents through the importer: a load imports one

@@ -35,6 +35,7 @@ from tamdesk.core.roles import Role
 from tamdesk.demo import history
 from tamdesk.demo.changes import load_changes
 from tamdesk.demo.incidents import load_sla
+from tamdesk.demo.live import load_live_source
 from tamdesk.demo.models import DemoRecord
 from tamdesk.demo.plan import DemoPlan, PersonPlan
 from tamdesk.demo.reports import load_monthly_reports
@@ -49,8 +50,10 @@ from tamdesk.directory.models import (
     Engineer,
 )
 from tamdesk.sla.models import (
+    InboundDelivery,
     Incident,
     IncidentImport,
+    IncidentSource,
     MonthlyReport,
     SLAPolicy,
     SLAPolicyVersion,
@@ -76,6 +79,7 @@ class LoadReport:
     kept_passwords: int = 0  # demo users from an earlier load who kept their password
     skipped_assignments: int = 0  # TAM roles of pre-existing users who are not TAMs
     history: IncidentImport | None = None  # the import of the incident history, when run
+    live: dict[str, int] = field(default_factory=dict)  # the live source's deliveries made
 
 
 def load_demo(
@@ -121,6 +125,7 @@ def load_demo(
         if report.history is not None:
             report.created["history incidents"] = report.history.outcome.get("created", 0)
         report.created.update(load_monthly_reports())
+        report.live = load_live_source()
     return report
 
 
@@ -383,9 +388,9 @@ def _assignments(pairs, users: dict[str, models.Model], report: LoadReport) -> l
 def reset_demo() -> Counter[str]:
     """Delete the demo's departments, users, clients, calendars and SLA policies with everything
     that hangs off them (engineer profiles, competencies, contacts, components, account teams,
-    incidents, changes, the incident imports its users ran, working hours and exceptions), in
-    one transaction and in dependency order. Rows added by hand to a demo client or calendar go
-    with it.
+    incidents, changes, monthly reports, the incident imports and live sources its users made,
+    working hours and exceptions), in one transaction and in dependency order. Rows added by hand
+    to a demo client or calendar go with it.
 
     Refused, with nothing deleted, when data outside the demo refers to demo data: an engineer
     in a demo department, a component a demo department owns for another client, a demo user on
@@ -406,6 +411,11 @@ def reset_demo() -> Counter[str]:
         # The demo's imports (its history's runs and any other run by a demo user).
         deleted["incident imports"] = IncidentImport.objects.filter(created_by__in=users).count()
         IncidentImport.objects.filter(created_by__in=users).delete()
+        # The live sources demo users made, with what they received.
+        sources = IncidentSource.objects.filter(created_by__in=users)
+        deleted["live incident sources"] = sources.count()
+        InboundDelivery.objects.filter(source__in=sources).delete()
+        sources.delete()
         changes = ChangeRequest.objects.filter(client__in=clients)
         deleted["changes"] = changes.count()
         ActivityEntry.objects.filter(change__in=changes).delete()
