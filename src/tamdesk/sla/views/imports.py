@@ -167,18 +167,19 @@ def progress_context(row: IncidentImport) -> dict:
 
 
 class ImportAction(ImportViews, ui.ModelView):
-    """A POST button of the import page: ``act(row)`` calls the service."""
+    """A POST button of the import page: calls ``service(row, by=user)`` (``sla.imports.uploads``;
+    the start by default)."""
 
-    success = ""
-
-    def act(self, row: IncidentImport):
-        raise NotImplementedError
+    service = staticmethod(uploads.start)
+    success = gettext_lazy("The import is queued.")
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         row = self.get_object()
         if not may_act_on(request.user, row):
             raise PermissionDenied
-        refused = ui.run_action(request, lambda: self.act(row), success_message=self.success)
+        refused = ui.run_action(
+            request, lambda: self.service(row, by=request.user), success_message=self.success
+        )
         return redirect(self.target(row, refused))
 
     def target(self, row: IncidentImport, refused: str) -> str:
@@ -186,24 +187,17 @@ class ImportAction(ImportViews, ui.ModelView):
 
 
 class ImportStart(ImportAction):
-    success = gettext_lazy("The import is queued.")
-
-    def act(self, row):
-        return uploads.start(row, by=self.request.user)
+    """Start a previewed import (the default service of ``ImportAction``)."""
 
 
 class ImportResume(ImportAction):
+    service = staticmethod(uploads.resume)
     success = gettext_lazy("The import resumes.")
-
-    def act(self, row):
-        return uploads.resume(row, by=self.request.user)
 
 
 class ImportCancel(ImportAction):
+    service = staticmethod(uploads.cancel)
     success = gettext_lazy("The import is cancelled and its file deleted.")
-
-    def act(self, row):
-        return uploads.cancel(row, by=self.request.user)
 
     def target(self, row, refused):
         return row.get_absolute_url() if refused else self.url("list")
