@@ -27,7 +27,6 @@ from django.db import models
 
 from tamdesk.directory.models import Client, Department
 from tamdesk.sla import reports
-from tamdesk.sla.choices import Priority
 from tamdesk.sla.models import IncidentHold, OLATarget
 from tamdesk.sla.reports import EPOCH, PRIORITIES
 
@@ -44,26 +43,15 @@ class OLAFigures:
 
 
 @dataclass
-class DepartmentRow:
+class DepartmentRow(reports.GroupRow):
     """One department (None: no department) in one group of the other dimensions; the totals
-    have no keys."""
+    have no keys. ``incidents``: the department's shares (incidents it held)."""
 
-    client_id: int | None = None
-    client_name: str = ""
-    priority: str = ""
-    department_id: int | None = None
-    department_name: str = ""
-    month: str = ""
-    incidents: int = 0
     held_seconds: int = 0
     median_seconds: float | None = None
     p90_seconds: float | None = None
     paused_seconds: int = 0
     ola: OLAFigures = field(default_factory=OLAFigures)
-
-    @property
-    def priority_label(self) -> str:
-        return str(Priority(self.priority).label) if self.priority else ""
 
 
 @dataclass

@@ -151,9 +151,10 @@ class ClockFigures:
 
 
 @dataclass
-class Row:
-    """One group of a report (or its totals: no keys). A key not grouped by is None; a
-    department key is None too for incidents in no department (``department_id`` None)."""
+class GroupRow:
+    """The keys of one group of a report (or of its totals: no keys) and its incidents. A key
+    not grouped by is None; a department key is None too for incidents in no department
+    (``department_id`` None)."""
 
     client_id: int | None = None
     client_name: str = ""
@@ -162,12 +163,18 @@ class Row:
     department_name: str = ""
     month: str = ""
     incidents: int = 0
-    reaction: ClockFigures = field(default_factory=ClockFigures)
-    resolution: ClockFigures = field(default_factory=ClockFigures)
 
     @property
     def priority_label(self) -> str:
         return str(Priority(self.priority).label) if self.priority else ""
+
+
+@dataclass
+class Row(GroupRow):
+    """One group of the compliance report: its reaction and resolution figures."""
+
+    reaction: ClockFigures = field(default_factory=ClockFigures)
+    resolution: ClockFigures = field(default_factory=ClockFigures)
 
 
 @dataclass
